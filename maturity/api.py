@@ -1,0 +1,275 @@
+"""The public Python API; the CLI is a thin layer over these functions.
+
+```python
+import maturity
+
+rules = maturity.load_packs()                       # built-in and plugin packs
+result = maturity.assess("examples/ministry-of-finance", rules=rules)
+print(result.scores["oecd-dgpf"].index)
+open("record.json", "wb").write(result.canonical_json())
+```
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from maturity import __version__
+from maturity.checks import CheckCompiler
+from maturity.engine import evaluate
+from maturity.errors import EvidenceError, PackError, UsageError, did_you_mean
+from maturity.evidence import EvidenceLoader, load_bundle
+from maturity.hookspecs import PLUGIN_API, PackLocation
+from maturity.limits import Limits
+from maturity.model import EvidenceBundle, Outcome, RulePack, Waiver
+from maturity.packs import RuleSet, compile_rules, load_pack_dir
+from maturity.plugins import PluginHost, create_host, plugin_records
+from maturity.profiles import Profile, apply_profiles
+from maturity.record import Provenance, build_record, canonical_bytes
+from maturity.scoring import PackScore, ScoringModel, score_packs
+
+__all__ = [
+    "Assessment",
+    "Session",
+    "assess",
+    "load_evidence",
+    "load_packs",
+]
+
+
+@dataclass
+class Session:
+    """Plugins, limits and compiled packs of one run: built once, used for every bundle."""
+
+    host: PluginHost = field(default_factory=create_host)
+    limits: Limits = field(default_factory=Limits)
+    _loaders: dict[str, EvidenceLoader] | None = None
+    _compiler: CheckCompiler | None = None
+    _pack_cache: dict[str, RulePack] | None = None
+
+    @property
+    def loaders(self) -> dict[str, EvidenceLoader]:
+        if self._loaders is None:
+            loaders: dict[str, EvidenceLoader] = {}
+            for _name, loader in self.host.evidence_loaders():
+                for suffix in loader.suffixes:
+                    loaders[suffix.lower()] = loader
+            self._loaders = loaders
+        return self._loaders
+
+    @property
+    def compiler(self) -> CheckCompiler:
+        if self._compiler is None:
+            self._compiler = CheckCompiler(t for _n, t in self.host.check_types())
+        return self._compiler
+
+    def available_packs(self) -> dict[str, tuple[RulePack, PackLocation]]:
+        """Every installed pack by id (loaded once per session)."""
+        if self._pack_cache is None:
+            packs: dict[str, RulePack] = {}
+            locations: dict[str, PackLocation] = {}
+            for plugin, location in self.host.rule_packs():
+                origin = "builtin" if plugin == "builtin" else f"plugin:{plugin}"
+                pack = load_pack_dir(location.path, origin=origin, display=location.display,
+                                     limits=self.limits)
+                if pack.id in packs:
+                    raise PackError(
+                        f"pack {pack.id!r} is provided twice",
+                        code="pack.duplicate-pack",
+                        file=location.display,
+                        expected="each pack id once",
+                        found=f"also from {packs[pack.id].origin}",
+                        fix="uninstall one of the plugins",
+                    )
+                packs[pack.id] = pack
+                locations[pack.id] = location
+            self._pack_cache = packs
+            self._locations = locations
+        return {k: (v, self._locations[k]) for k, v in self._pack_cache.items()}
+
+    def select_packs(
+        self, pack_ids: Sequence[str] | None = None, pack_dirs: Sequence[Path] = ()
+    ) -> list[RulePack]:
+        available = self.available_packs()
+        chosen: list[RulePack] = []
+        for directory in pack_dirs:
+            chosen.append(load_pack_dir(directory, origin=f"local:{directory.name}",
+                                        display=directory.name, limits=self.limits))
+        if pack_ids:
+            for pack_id in pack_ids:
+                if pack_id not in available:
+                    hint = did_you_mean(pack_id, available)
+                    raise UsageError(
+                        f"no rule pack {pack_id!r} is installed",
+                        code="usage.unknown-pack",
+                        location="--pack",
+                        expected="one of " + ", ".join(sorted(available)),
+                        found=repr(pack_id),
+                        fix=f"did you mean {hint!r}?" if hint else "install the plugin that provides it",
+                    )
+                chosen.append(available[pack_id][0])
+        elif not pack_dirs:
+            chosen.extend(pack for pack, loc in available.values() if loc.default)
+        return chosen
+
+    def scoring_model(self, name: str) -> ScoringModel:
+        models = {m.name: m for _n, m in self.host.scoring_models()}
+        if name not in models:
+            hint = did_you_mean(name, models)
+            raise UsageError(
+                f"unknown scoring model {name!r}",
+                code="usage.unknown-scoring",
+                location="--scoring",
+                expected="one of " + ", ".join(sorted(models)),
+                found=repr(name),
+                fix=f"did you mean {hint!r}?" if hint else "choose a listed model",
+            )
+        return models[name]
+
+    def load_rules(
+        self,
+        pack_ids: Sequence[str] | None = None,
+        *,
+        pack_dirs: Sequence[Path] = (),
+        profiles: Sequence[Profile] = (),
+    ) -> tuple[RuleSet, list[dict[str, Any]]]:
+        packs = self.select_packs(pack_ids, pack_dirs)
+        plugin_profiles = [p for _n, p in self.host.profiles()]
+        all_profiles = [*plugin_profiles, *profiles]
+        changes: list[dict[str, Any]] = []
+        if all_profiles:
+            packs, changes = apply_profiles(packs, all_profiles)
+        return compile_rules(packs, self.compiler), changes
+
+    def load_evidence(self, path: Path, display: str | None = None) -> EvidenceBundle:
+        return load_bundle(path, loaders=self.loaders, limits=self.limits, display=display)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The result of assessing one bundle: outcomes, scores and the canonical record."""
+
+    bundle: EvidenceBundle
+    rules: RuleSet
+    outcomes: list[Outcome]
+    scores: dict[str, PackScore]
+    scores_without_waivers: dict[str, PackScore]
+    record: dict[str, Any]
+
+    def canonical_json(self) -> bytes:
+        return canonical_bytes(self.record)
+
+
+def assess_bundle(
+    bundle: EvidenceBundle,
+    rules: RuleSet,
+    *,
+    model: ScoringModel,
+    as_of: dt.date | None = None,
+    level_threshold: float = 0.75,
+    waivers: Sequence[Waiver] = (),
+    provenance: Provenance,
+    roadmap_settings: Mapping[str, Any] | None = None,
+) -> Assessment:
+    """Evaluate and score one bundle (pure apart from what `bundle` and `rules` hold)."""
+    day = as_of or bundle.as_of
+    if day is None:
+        raise EvidenceError(
+            "no assessment date",
+            code="evidence.no-date",
+            file=bundle.source,
+            location="assessment.as_of",
+            expected="a date in the bundle header or --as-of",
+            found="neither",
+            fix="add as_of = YYYY-MM-DD under [assessment], or pass --as-of",
+        )
+    by_rule = {w.rule: w for w in waivers}
+    outcomes = evaluate(rules, bundle.data, day, bundle.documents, by_rule)
+    scores = score_packs(rules.packs, outcomes, model, level_threshold=level_threshold)
+    without = score_packs(rules.packs, outcomes, model, level_threshold=level_threshold,
+                          with_waivers=False)
+    roadmap: dict[str, Any] | None = None
+    if roadmap_settings is not None:
+        from maturity.roadmap import plan_roadmap  # noqa: PLC0415
+
+        roadmap = plan_roadmap(rules, outcomes, model, level_threshold, roadmap_settings)
+    record = build_record(
+        bundle=bundle,
+        as_of=day,
+        packs=rules.packs,
+        outcomes=outcomes,
+        scores=scores,
+        scores_without_waivers=without,
+        model=model,
+        settings={"level_threshold": level_threshold},
+        provenance=provenance,
+        waivers=waivers,
+        roadmap=roadmap,
+    )
+    return Assessment(bundle, rules, outcomes, scores, without, record)
+
+
+def provenance_for(
+    session: Session, changes: Sequence[Mapping[str, Any]], language: str = "en"
+) -> Provenance:
+    return Provenance(
+        engine_version=__version__,
+        plugin_api=PLUGIN_API,
+        plugins=plugin_records(session.host),
+        skipped_plugins=list(session.host.skipped),
+        profile={"changes": list(changes)} if changes else None,
+        language=language,
+    )
+
+
+def load_packs(
+    pack_ids: Sequence[str] | None = None,
+    *,
+    pack_dirs: Sequence[str | Path] = (),
+    session: Session | None = None,
+) -> RuleSet:
+    """Load and compile the selected packs (default: every installed default pack)."""
+    session = session or Session()
+    rules, _changes = session.load_rules(pack_ids, pack_dirs=[Path(p) for p in pack_dirs])
+    return rules
+
+
+def load_evidence(path: str | Path, *, session: Session | None = None) -> EvidenceBundle:
+    session = session or Session()
+    return session.load_evidence(Path(path))
+
+
+def assess(
+    evidence: str | Path | EvidenceBundle,
+    *,
+    rules: RuleSet | None = None,
+    packs: Sequence[str] | None = None,
+    as_of: dt.date | None = None,
+    scoring: str = "oecd-dgi",
+    level_threshold: float = 0.75,
+    waivers: Sequence[Waiver] = (),
+    language: str = "en",
+    roadmap: Mapping[str, Any] | None = None,
+    session: Session | None = None,
+) -> Assessment:
+    """Assess one evidence bundle and return its outcomes, scores and canonical record."""
+    session = session or Session()
+    changes: list[dict[str, Any]] = []
+    if rules is None:
+        rules, changes = session.load_rules(packs)
+    bundle = evidence if isinstance(evidence, EvidenceBundle) else session.load_evidence(
+        Path(evidence))
+    return assess_bundle(
+        bundle,
+        rules,
+        model=session.scoring_model(scoring),
+        as_of=as_of,
+        level_threshold=level_threshold,
+        waivers=waivers,
+        provenance=provenance_for(session, changes, language),
+        roadmap_settings=roadmap,
+    )

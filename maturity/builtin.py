@@ -1,0 +1,83 @@
+"""The built-in plugin: packs, checks, loaders, scoring models and report formats.
+
+Registered through the same hooks as any third-party plugin, so the plugin API is exercised by
+the core itself on every run.
+"""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from maturity.checks import BUILTIN_CHECK_TYPES, CheckType
+from maturity.evidence import EvidenceLoader
+from maturity.formats import parse_json, parse_toml, parse_yaml
+from maturity.hookspecs import PackLocation, ReportFormat, hookimpl
+from maturity.limits import Limits
+from maturity.scoring import BUILTIN_SCORING_MODELS, ScoringModel
+
+MATURITY_PLUGIN_API = ">=1,<2"
+
+#: The built-in packs, by directory under `rules/`.
+BUILTIN_PACK_DIRS = ("dgpf", "skills")
+
+
+def _toml(data: bytes, display: str, limits: Limits) -> Any:
+    from maturity.errors import EvidenceError  # noqa: PLC0415
+
+    return parse_toml(data, display, EvidenceError)
+
+
+def _json(data: bytes, display: str, limits: Limits) -> Any:
+    from maturity.errors import EvidenceError  # noqa: PLC0415
+
+    return parse_json(data, display, EvidenceError)
+
+
+def _yaml(data: bytes, display: str, limits: Limits) -> Any:
+    from maturity.errors import EvidenceError  # noqa: PLC0415
+
+    return parse_yaml(data, display, EvidenceError)
+
+
+def _xlsx(data: bytes, display: str, limits: Limits) -> Any:
+    from maturity.spreadsheet import read_evidence_workbook  # noqa: PLC0415 - openpyxl is heavy
+
+    return read_evidence_workbook(data, display, limits)
+
+
+@hookimpl
+def maturity_rule_packs() -> list[PackLocation]:
+    root = files("maturity.rules")
+    return [
+        PackLocation(root / name, f"rules/{name}")
+        for name in BUILTIN_PACK_DIRS
+        if (root / name / "pack.toml").is_file()
+    ]
+
+
+@hookimpl
+def maturity_check_types() -> list[CheckType]:
+    return list(BUILTIN_CHECK_TYPES)
+
+
+@hookimpl
+def maturity_evidence_loaders() -> list[EvidenceLoader]:
+    return [
+        EvidenceLoader("toml", (".toml",), _toml),
+        EvidenceLoader("json", (".json",), _json),
+        EvidenceLoader("yaml", (".yaml", ".yml"), _yaml),
+        EvidenceLoader("xlsx", (".xlsx",), _xlsx),
+    ]
+
+
+@hookimpl
+def maturity_scoring_models() -> list[ScoringModel]:
+    return list(BUILTIN_SCORING_MODELS)
+
+
+@hookimpl
+def maturity_report_formats() -> list[ReportFormat]:
+    from maturity import report  # noqa: PLC0415 - jinja2 is imported only when rendering
+
+    return report.builtin_formats()

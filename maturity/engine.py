@@ -1,0 +1,147 @@
+"""Evaluating a compiled rule set against one bundle's evidence (pure: no files, no clock).
+
+Each rule gives one `Outcome` with its explanation. Missing evidence is `not_assessed`, never a
+pass; evidence of the wrong type is `error`; documents older than a rule's maximum evidence age
+make it `stale`; an active waiver makes a non-passing rule `waived` (its underlying outcome kept).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from maturity.checks import BadShape, EvalContext, Missing, lookup
+from maturity.model import (
+    DocumentInfo,
+    Explanation,
+    Outcome,
+    OutcomeStatus,
+    Waiver,
+)
+from maturity.packs import CompiledRule, RuleSet
+
+__all__ = ["evaluate", "evaluate_rule", "jsonable"]
+
+_ABSENT = object()
+
+
+def jsonable(value: Any) -> Any:
+    """Evidence values as JSON values: dates as ISO text, everything else unchanged."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _values(data: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for path in paths:
+        value = lookup(data, tuple(path.split(".")))
+        if isinstance(value, BadShape) or value is None or type(value) is object:
+            found[path] = None
+        else:
+            found[path] = jsonable(value)
+    return found
+
+
+def _status(credit: float) -> OutcomeStatus:
+    if credit >= 1.0:
+        return OutcomeStatus.PASS
+    if credit <= 0.0:
+        return OutcomeStatus.FAIL
+    return OutcomeStatus.PARTIAL
+
+
+def _stale_documents(
+    compiled: CompiledRule, data: Mapping[str, Any], ctx: EvalContext
+) -> list[str]:
+    limit = compiled.rule.max_evidence_age_days
+    if limit is None:
+        return []
+    oldest = ctx.as_of - dt.timedelta(days=limit)
+    stale: list[str] = []
+    for path in compiled.check.paths:
+        value = lookup(data, tuple(path.split(".")))
+        if isinstance(value, dict) and isinstance(value.get("document"), str):
+            info: DocumentInfo | None = ctx.documents.get(value["document"])
+            if info is not None and info.collected is not None and info.collected < oldest:
+                stale.append(f"{info.path} collected {info.collected.isoformat()}")
+    return stale
+
+
+def evaluate_rule(
+    compiled: CompiledRule,
+    data: Mapping[str, Any],
+    ctx: EvalContext,
+    waiver: Waiver | None = None,
+) -> Outcome:
+    rule = compiled.rule
+    condition = compiled.check.condition
+    if compiled.applies is not None:
+        applies = compiled.applies.evaluate(data, ctx)
+        if isinstance(applies, float) and applies < 1.0:
+            return Outcome(
+                rule.id,
+                compiled.pack,
+                OutcomeStatus.NOT_APPLICABLE,
+                0.0,
+                Explanation(compiled.applies.condition, _values(data, compiled.applies.paths),
+                            "the rule does not apply"),
+                reason=rule.applies.reason if rule.applies else "",
+            )
+    result = compiled.check.evaluate(data, ctx)
+    values = _values(data, compiled.check.paths)
+    detail = ""
+    if isinstance(result, Missing):
+        status, credit = OutcomeStatus.NOT_ASSESSED, 0.0
+        detail = f"missing evidence: {result.path}"
+    elif isinstance(result, BadShape):
+        status, credit = OutcomeStatus.ERROR, 0.0
+        detail = f"{result.path}: expected {result.expected}, found {result.found}"
+    else:
+        credit = result
+        status = _status(credit)
+        detail = f"credit {credit:.4g}"
+    explanation = Explanation(condition, values, detail)
+    stale = _stale_documents(compiled, data, ctx) if status in (
+        OutcomeStatus.PASS, OutcomeStatus.PARTIAL) else []
+    if stale:
+        return Outcome(
+            rule.id, compiled.pack, OutcomeStatus.STALE, 0.0,
+            Explanation(condition, values,
+                        f"evidence older than {rule.max_evidence_age_days} days: "
+                        + "; ".join(stale)),
+            underlying=status, underlying_credit=credit,
+        )
+    if waiver is not None and status is not OutcomeStatus.PASS:
+        if waiver.active_on(ctx.as_of):
+            return Outcome(
+                rule.id, compiled.pack, OutcomeStatus.WAIVED, 0.0, explanation,
+                reason=f"waived by {waiver.approver} until {waiver.expires.isoformat()} "
+                       f"({waiver.risk} risk): {waiver.justification}",
+                underlying=status, underlying_credit=credit,
+            )
+        state = "expired" if ctx.as_of > waiver.expires else "not yet valid"
+        return Outcome(
+            rule.id, compiled.pack, status, credit, explanation,
+            reason=f"waiver {state} (granted {waiver.granted.isoformat()}, "
+                   f"expires {waiver.expires.isoformat()}): finding stands",
+        )
+    return Outcome(rule.id, compiled.pack, status, credit, explanation)
+
+
+def evaluate(
+    rules: RuleSet,
+    data: Mapping[str, Any],
+    as_of: dt.date,
+    documents: Mapping[str, DocumentInfo] | None = None,
+    waivers: Mapping[str, Waiver] | None = None,
+) -> list[Outcome]:
+    """One outcome per rule, in the rule set's order (pack id, then rule id)."""
+    ctx = EvalContext(as_of, documents or {})
+    waived = waivers or {}
+    return [evaluate_rule(c, data, ctx, waived.get(c.id)) for c in rules.rules]

@@ -1,0 +1,281 @@
+"""The domain's data: rule packs, evidence bundles and outcomes.
+
+Packs and bundle headers are strict pydantic models (`extra="forbid"`): a typo in a rule or a
+header key is an error naming the key, never a silently ignored field. Evidence trees stay plain
+nested dicts: their shape is whatever the packs read, checked by the checks themselves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+__all__ = [
+    "DEFAULT_TEST_DATE",
+    "Applicability",
+    "Dimension",
+    "DocumentInfo",
+    "EvidenceBundle",
+    "EvidenceFile",
+    "Explanation",
+    "Facet",
+    "LevelName",
+    "Organisation",
+    "Outcome",
+    "OutcomeStatus",
+    "PackHeader",
+    "Reference",
+    "Remediation",
+    "Rule",
+    "RulePack",
+    "RuleTest",
+    "Submission",
+    "Translation",
+    "Waiver",
+]
+
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
+RuleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)]
+Text = Annotated[str, Field(min_length=1, max_length=10_000)]
+ShortText = Annotated[str, Field(min_length=1, max_length=500)]
+Level = Annotated[int, Field(ge=1, le=5)]
+
+#: The assessment date of a rule's inline test case when it gives none.
+DEFAULT_TEST_DATE = dt.date(2026, 6, 30)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Translation(_Strict):
+    """One locale's text for a rule or a named pack element.
+
+    `source` is the first 12 hex digits of the sha256 of the English text it translates, so an
+    edited English text marks the translation stale.
+    """
+
+    title: ShortText | None = None
+    name: ShortText | None = None
+    rationale: Text | None = None
+    action: Text | None = None
+    description: Text | None = None
+    source: Annotated[str, Field(pattern=r"^[0-9a-f]{12}$")]
+
+
+class Dimension(_Strict):
+    id: Slug
+    name: ShortText
+    kind: Literal["foundational", "transformational"] | None = None
+    description: str = ""
+    translations: dict[str, Translation] = {}
+
+
+class Facet(_Strict):
+    id: Slug
+    name: ShortText
+    dimension: Slug | None = None
+    description: str = ""
+    translations: dict[str, Translation] = {}
+
+
+class LevelName(_Strict):
+    level: Level
+    name: ShortText
+    description: str = ""
+    translations: dict[str, Translation] = {}
+
+
+class PackHeader(_Strict):
+    id: Slug
+    version: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)*([a-z0-9.+-]*)$", max_length=50)]
+    title: ShortText
+    source: Text
+    license: str | None = None
+    dimensions: Annotated[list[Dimension], Field(min_length=1)]
+    facets: list[Facet] = []
+    levels: list[LevelName] = []
+    translations: dict[str, Translation] = {}
+
+
+class Reference(_Strict):
+    source: ShortText
+    item: str | None = None
+    section: str | None = None
+    url: str | None = None
+
+
+class Remediation(_Strict):
+    action: Text
+    action_id: Slug | None = None
+    effort: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)]
+    owner: Slug
+    depends_on: list[str] = []
+
+
+class Applicability(_Strict):
+    """Where a rule applies: elsewhere its outcome is `not_applicable` with `reason`."""
+
+    when: dict[str, Any]
+    reason: ShortText
+
+
+class OutcomeStatus(StrEnum):
+    PASS = "pass"
+    PARTIAL = "partial"
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_ASSESSED = "not_assessed"
+    STALE = "stale"
+    WAIVED = "waived"
+    ERROR = "error"
+
+
+class RuleTest(_Strict):
+    """A rule's inline test case: an evidence tree and the outcome it must give."""
+
+    name: Slug
+    expect: Annotated[OutcomeStatus, Field(strict=False)]
+    as_of: dt.date = DEFAULT_TEST_DATE
+    evidence: dict[str, Any] = {}
+    credit: Annotated[float, Field(ge=0, le=1)] | None = None
+    documents: dict[str, Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = {}
+
+
+class Rule(_Strict):
+    id: RuleId
+    title: ShortText
+    rationale: Text
+    dimension: Slug
+    facet: Slug | None = None
+    level: Level
+    weight: Annotated[float, Field(gt=0, le=1000, allow_inf_nan=False)] = 1.0
+    evidence: list[str] = []
+    check: dict[str, Any]
+    applies: Applicability | None = None
+    max_evidence_age_days: Annotated[int, Field(gt=0)] | None = None
+    remediation: Remediation
+    references: list[Reference] = []
+    tests: list[RuleTest] = []
+    translations: dict[str, Translation] = {}
+
+    @field_validator("weight")
+    @classmethod
+    def _finite(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("weight must be a finite number")
+        return value
+
+
+class RulePack(_Strict):
+    """A validated pack: its header, its rules, and where it came from.
+
+    `sha256` pins the pack's exact source files so a record can prove which rules it used.
+    """
+
+    header: PackHeader
+    rules: tuple[Rule, ...]
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    origin: str
+    #: The file each rule was read from, for error messages.
+    rule_files: dict[str, str] = {}
+
+    @property
+    def id(self) -> str:
+        return self.header.id
+
+    @property
+    def version(self) -> str:
+        return self.header.version
+
+
+class Organisation(_Strict):
+    id: Slug
+    name: ShortText
+    kind: Literal["ministry", "agency", "municipality", "other"]
+    country: str | None = None
+    parent: Slug | None = None
+    delivers_services: bool | None = None
+
+
+class Submission(_Strict):
+    by: ShortText
+    on: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceFile:
+    """One file of a bundle, by its path relative to the bundle."""
+
+    path: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentInfo:
+    """A document referenced from evidence: what was declared and what is on disk."""
+
+    path: str
+    sha256: str | None
+    size: int | None
+    declared_sha256: str | None = None
+    collected: dt.date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceBundle:
+    """One organisation's evidence: header, merged evidence tree, and the files behind it.
+
+    `data` includes the `organisation` table, so rules may read `organisation.kind`.
+    """
+
+    source: str
+    organisation: Organisation
+    as_of: dt.date | None
+    period: str | None
+    submission: Submission | None
+    data: dict[str, Any]
+    files: tuple[EvidenceFile, ...] = ()
+    documents: dict[str, DocumentInfo] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Explanation:
+    """Why a rule got its outcome: what it read, what it found, and what it asked."""
+
+    condition: str
+    values: dict[str, Any]
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    rule: str
+    pack: str
+    status: OutcomeStatus
+    credit: float
+    explanation: Explanation
+    reason: str = ""
+    #: For waived and stale outcomes: what the evidence alone gave.
+    underlying: OutcomeStatus | None = None
+    underlying_credit: float | None = None
+
+
+class Waiver(_Strict):
+    """An accepted exception to a rule, valid from `granted` to `expires` (inclusive)."""
+
+    rule: RuleId
+    justification: Text
+    approver: ShortText
+    granted: dt.date
+    expires: dt.date
+    risk: Literal["low", "medium", "high"]
+
+    def active_on(self, day: dt.date) -> bool:
+        return self.granted <= day <= self.expires

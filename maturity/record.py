@@ -1,0 +1,176 @@
+"""The assessment record: one canonical JSON document per assessment (pure).
+
+Canonical means: keys sorted, no insignificant whitespace, UTF-8, floats rounded to 12
+decimals and written in their shortest round-trip form, `-0.0` written as `0.0`, no absolute
+paths, no clock. Two runs on the same inputs give the same bytes, whatever the working
+directory, time zone or day.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from maturity.engine import jsonable
+from maturity.model import EvidenceBundle, Outcome, RulePack, Waiver
+from maturity.scoring import PackScore, ScoringModel, scores_as_data
+
+__all__ = [
+    "RECORD_VERSION",
+    "Provenance",
+    "build_record",
+    "canonical_bytes",
+    "canonicalize",
+    "parse_record",
+]
+
+RECORD_VERSION = 1
+
+
+def canonicalize(value: Any) -> Any:
+    """The canonical form of a JSON-able value (floats rounded, keys as text)."""
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("records hold finite numbers only")
+        rounded = round(value, 12)
+        return 0.0 if rounded == 0 else rounded
+    if isinstance(value, int):
+        return value
+    if isinstance(value, Mapping):
+        return {str(k): canonicalize(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonicalize(v) for v in value]
+    return canonicalize(jsonable(value)) if not isinstance(value, type) else str(value)
+
+
+def canonical_bytes(record: Mapping[str, Any]) -> bytes:
+    text = json.dumps(
+        canonicalize(record), sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+        allow_nan=False,
+    )
+    return text.encode("utf-8") + b"\n"
+
+
+def parse_record(data: bytes) -> dict[str, Any]:
+    loaded = json.loads(data.decode("utf-8"))
+    if not isinstance(loaded, dict):
+        raise ValueError("a record is a JSON object")
+    return loaded
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """What produced the record besides the evidence: engine, plugins, profile, language."""
+
+    engine_version: str
+    plugin_api: str
+    plugins: Sequence[Mapping[str, str]] = ()
+    skipped_plugins: Sequence[Mapping[str, str]] = ()
+    profile: Mapping[str, Any] | None = None
+    language: str = "en"
+
+
+def _outcome(outcome: Outcome, pack_rules: Mapping[str, Any]) -> dict[str, Any]:
+    rule = pack_rules[outcome.rule]
+    data: dict[str, Any] = {
+        "rule": outcome.rule,
+        "pack": outcome.pack,
+        "dimension": rule.dimension,
+        "facet": rule.facet,
+        "level": rule.level,
+        "weight": rule.weight,
+        "status": outcome.status.value,
+        "credit": outcome.credit,
+        "condition": outcome.explanation.condition,
+        "values": outcome.explanation.values,
+        "detail": outcome.explanation.detail,
+    }
+    if outcome.reason:
+        data["reason"] = outcome.reason
+    if outcome.underlying is not None:
+        data["underlying"] = {
+            "status": outcome.underlying.value,
+            "credit": outcome.underlying_credit,
+        }
+    return data
+
+
+def build_record(
+    *,
+    bundle: EvidenceBundle,
+    as_of: Any,
+    packs: Sequence[RulePack],
+    outcomes: Sequence[Outcome],
+    scores: Mapping[str, PackScore],
+    scores_without_waivers: Mapping[str, PackScore],
+    model: ScoringModel,
+    settings: Mapping[str, Any],
+    provenance: Provenance,
+    waivers: Sequence[Waiver] = (),
+    roadmap: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Everything an auditor needs to re-run and check the assessment, as plain data."""
+    rules = {r.id: r for p in packs for r in p.rules}
+    record: dict[str, Any] = {
+        "record_version": RECORD_VERSION,
+        "engine": {
+            "name": "maturity",
+            "version": provenance.engine_version,
+            "plugin_api": provenance.plugin_api,
+        },
+        "organisation": bundle.organisation.model_dump(exclude_none=True),
+        "assessment": {
+            "as_of": as_of,
+            "period": bundle.period,
+            "language": provenance.language,
+            "submission": (
+                bundle.submission.model_dump() if bundle.submission is not None else None
+            ),
+        },
+        "packs": [
+            {"id": p.id, "version": p.version, "sha256": p.sha256, "origin": p.origin,
+             "title": p.header.title, "rules": len(p.rules)}
+            for p in packs
+        ],
+        "plugins": [dict(p) for p in provenance.plugins],
+        "skipped_plugins": [dict(p) for p in provenance.skipped_plugins],
+        "profile": dict(provenance.profile) if provenance.profile else None,
+        "evidence": {
+            "source": bundle.source,
+            "files": [
+                {"path": f.path, "sha256": f.sha256, "size": f.size} for f in bundle.files
+            ],
+            "documents": [
+                {
+                    "path": d.path,
+                    "sha256": d.sha256,
+                    "size": d.size,
+                    "declared_sha256": d.declared_sha256,
+                    "collected": d.collected,
+                }
+                for d in sorted(bundle.documents.values(), key=lambda d: d.path)
+            ],
+        },
+        "waivers": [w.model_dump() for w in sorted(waivers, key=lambda w: w.rule)],
+        "scoring": {
+            "model": model.name,
+            "description": model.description,
+            "settings": dict(settings),
+            "counting": {
+                "pass/partial/fail": "credit",
+                "not_assessed/error/stale": 0,
+                "not_applicable": "left out",
+                "waived": "left out with waivers; underlying credit without",
+            },
+        },
+        "outcomes": [_outcome(o, rules) for o in sorted(outcomes, key=lambda o: (o.pack, o.rule))],
+        "scores": scores_as_data(scores),
+        "scores_without_waivers": scores_as_data(scores_without_waivers),
+        "roadmap": dict(roadmap) if roadmap is not None else None,
+    }
+    return canonicalize(record)  # type: ignore[no-any-return]

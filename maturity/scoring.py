@@ -1,0 +1,255 @@
+"""Scores from outcomes: rule → facet → dimension → framework index, and maturity levels.
+
+Pure functions over data. A scoring model decides how credits roll up; every model here keeps
+scores in [0, 1]. Which outcomes count is fixed and stated in the record:
+
+- pass, partial, fail: their credit;
+- not_assessed, error, stale: 0 (missing evidence scores 0, as in the OECD index);
+- not_applicable: left out;
+- waived: left out "with waivers", its underlying credit "without waivers".
+
+A dimension reaches maturity level L when, at every level up to L, the weighted credit of its
+counted rules reaches `level_threshold` (default 0.75) and at least one rule up to L counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from maturity.model import Outcome, OutcomeStatus, Rule, RulePack
+
+__all__ = [
+    "BUILTIN_SCORING_MODELS",
+    "DimensionScore",
+    "PackScore",
+    "ScoredRule",
+    "ScoringModel",
+    "counted_credit",
+    "maturity_level",
+    "score_packs",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredRule:
+    """What scoring needs of one rule: where it sits, its weight and its counted credit."""
+
+    rule: str
+    dimension: str
+    facet: str | None
+    level: int
+    weight: float
+    credit: float | None  # None: left out of the score
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionScore:
+    id: str
+    score: float
+    level: int
+    facets: dict[str, float | None]
+    counted: int
+
+
+@dataclass(frozen=True, slots=True)
+class PackScore:
+    pack: str
+    index: float
+    dimensions: dict[str, DimensionScore] = field(default_factory=dict)
+
+
+Aggregate = Callable[[Sequence[ScoredRule]], float]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringModel:
+    """How rule credits roll up. `rule_score` aggregates a set of rules (a facet, a dimension);
+    `index` combines the dimension scores and their rules into the framework index."""
+
+    name: str
+    description: str
+    rule_score: Aggregate
+    index: Callable[[Sequence[float], Sequence[Sequence[ScoredRule]]], float]
+
+
+def counted_credit(outcome: Outcome, *, with_waivers: bool = True) -> float | None:
+    status = outcome.status
+    if status is OutcomeStatus.NOT_APPLICABLE:
+        return None
+    if status is OutcomeStatus.WAIVED:
+        if with_waivers:
+            return None
+        return outcome.underlying_credit or 0.0
+    return outcome.credit
+
+
+def _weighted(rules: Sequence[ScoredRule]) -> float:
+    total = sum(r.weight for r in rules if r.credit is not None)
+    if total <= 0:
+        return 0.0
+    return _clamp(sum(r.weight * r.credit for r in rules if r.credit is not None) / total)
+
+
+def _unweighted(rules: Sequence[ScoredRule]) -> float:
+    counted = [r.credit for r in rules if r.credit is not None and r.weight > 0]
+    return _clamp(sum(counted) / len(counted)) if counted else 0.0
+
+
+def _absolute(rules: Sequence[ScoredRule]) -> float:
+    counted = [r.credit for r in rules if r.credit is not None]
+    return 1.0 if counted and all(c >= 1.0 for c in counted) else 0.0
+
+
+def _clamp(value: float) -> float:
+    return min(1.0, max(0.0, value))
+
+
+def _mean(values: Sequence[float]) -> float:
+    return _clamp(sum(values) / len(values)) if values else 0.0
+
+
+def _xccdf_default_dimension(rules: Sequence[ScoredRule]) -> float:
+    """XCCDF default model: a group's score is the mean of its sub-groups (here facets)."""
+    facets: dict[str | None, list[ScoredRule]] = {}
+    for r in rules:
+        facets.setdefault(r.facet, []).append(r)
+    scores = [_weighted(group) for group in facets.values() if any(
+        x.credit is not None for x in group)]
+    return _mean(scores)
+
+
+def _flatten(groups: Sequence[Sequence[ScoredRule]]) -> list[ScoredRule]:
+    return [r for g in groups for r in g]
+
+
+BUILTIN_SCORING_MODELS: tuple[ScoringModel, ...] = (
+    ScoringModel(
+        "oecd-dgi",
+        "Weighted mean of rule credits per dimension; index = plain mean of the dimensions "
+        "(OECD Digital Government Index method, missing evidence scores 0).",
+        _weighted,
+        lambda dims, groups: _mean(dims),
+    ),
+    ScoringModel(
+        "xccdf-default",
+        "XCCDF 1.2 default: weighted mean per facet, mean of facets per dimension, mean of "
+        "dimensions (normalised to 0-1).",
+        _xccdf_default_dimension,
+        lambda dims, groups: _mean(dims),
+    ),
+    ScoringModel(
+        "xccdf-flat",
+        "XCCDF 1.2 flat: sum of weight x credit over the maximum sum of weights, over all "
+        "rules of the scope (normalised to 0-1).",
+        _weighted,
+        lambda dims, groups: _weighted(_flatten(groups)),
+    ),
+    ScoringModel(
+        "xccdf-flat-unweighted",
+        "XCCDF 1.2 flat-unweighted: as flat, every rule with a non-zero weight counts 1.",
+        _unweighted,
+        lambda dims, groups: _unweighted(_flatten(groups)),
+    ),
+    ScoringModel(
+        "xccdf-absolute",
+        "XCCDF 1.2 absolute: 1 if every counted rule of the scope passes, else 0.",
+        _absolute,
+        lambda dims, groups: _absolute(_flatten(groups)),
+    ),
+)
+
+
+def maturity_level(rules: Sequence[ScoredRule], threshold: float) -> int:
+    reached = 0
+    seen_any = False
+    for level in range(1, 6):
+        at_level = [r for r in rules if r.level == level and r.credit is not None]
+        if at_level:
+            seen_any = True
+            if _weighted(at_level) < threshold:
+                break
+        if seen_any:
+            reached = level
+    return reached
+
+
+def scored_rules(
+    rules: Iterable[Rule], outcomes: Mapping[str, Outcome], *, with_waivers: bool = True
+) -> list[ScoredRule]:
+    out: list[ScoredRule] = []
+    for rule in rules:
+        outcome = outcomes[rule.id]
+        out.append(ScoredRule(
+            rule.id, rule.dimension, rule.facet, rule.level, rule.weight,
+            counted_credit(outcome, with_waivers=with_waivers),
+        ))
+    return out
+
+
+def score_pack(
+    pack: RulePack,
+    rules: Sequence[ScoredRule],
+    model: ScoringModel,
+    level_threshold: float,
+) -> PackScore:
+    dimensions: dict[str, DimensionScore] = {}
+    groups: list[list[ScoredRule]] = []
+    for dimension in pack.header.dimensions:
+        in_dim = [r for r in rules if r.dimension == dimension.id]
+        groups.append(in_dim)
+        facet_ids = [
+            f.id for f in pack.header.facets if f.dimension in (None, dimension.id)
+        ]
+        facets: dict[str, float | None] = {}
+        for facet in facet_ids:
+            cell = [r for r in in_dim if r.facet == facet]
+            facets[facet] = (
+                model.rule_score(cell) if any(r.credit is not None for r in cell) else None
+            )
+        dimensions[dimension.id] = DimensionScore(
+            dimension.id,
+            model.rule_score(in_dim),
+            maturity_level(in_dim, level_threshold),
+            facets,
+            sum(1 for r in in_dim if r.credit is not None),
+        )
+    index = model.index([d.score for d in dimensions.values()], groups)
+    return PackScore(pack.id, index, dimensions)
+
+
+def score_packs(
+    packs: Sequence[RulePack],
+    outcomes: Sequence[Outcome],
+    model: ScoringModel,
+    *,
+    level_threshold: float = 0.75,
+    with_waivers: bool = True,
+    rules_by_pack: Mapping[str, Sequence[Rule]] | None = None,
+) -> dict[str, PackScore]:
+    by_rule = {o.rule: o for o in outcomes}
+    result: dict[str, PackScore] = {}
+    for pack in packs:
+        rules = rules_by_pack[pack.id] if rules_by_pack else pack.rules
+        scored = scored_rules(rules, by_rule, with_waivers=with_waivers)
+        result[pack.id] = score_pack(pack, scored, model, level_threshold)
+    return result
+
+
+def scores_as_data(scores: Mapping[str, PackScore]) -> dict[str, Any]:
+    return {
+        pack_id: {
+            "index": score.index,
+            "dimensions": {
+                dim_id: {
+                    "score": dim.score,
+                    "level": dim.level,
+                    "facets": dict(dim.facets),
+                    "counted": dim.counted,
+                }
+                for dim_id, dim in score.dimensions.items()
+            },
+        }
+        for pack_id, score in scores.items()
+    }

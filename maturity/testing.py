@@ -1,0 +1,81 @@
+"""The test harness for rule packs, shipped so plugin authors test packs as the core does.
+
+In a plugin's tests:
+
+```python
+from maturity.testing import rule_cases, check_case
+
+@pytest.mark.parametrize("case", rule_cases("src/my_plugin/rules"), ids=str)
+def test_rule(case):
+    check_case(case)
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from maturity.checks import EvalContext
+from maturity.engine import evaluate_rule
+from maturity.model import DocumentInfo, Outcome, RuleTest
+from maturity.packs import CompiledRule, RuleSet
+
+__all__ = ["CaseResult", "RuleCase", "check_case", "rule_cases", "run_case", "run_rule_tests"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCase:
+    rule: CompiledRule
+    test: RuleTest
+
+    def __str__(self) -> str:
+        return f"{self.rule.id}::{self.test.name}"
+
+
+@dataclass(frozen=True, slots=True)
+class CaseResult:
+    case: RuleCase
+    outcome: Outcome
+    ok: bool
+    message: str
+
+
+def run_case(case: RuleCase) -> CaseResult:
+    test = case.test
+    documents = {
+        path: DocumentInfo(path, sha, None) for path, sha in test.documents.items()
+    }
+    outcome = evaluate_rule(case.rule, test.evidence, EvalContext(test.as_of, documents))
+    problems: list[str] = []
+    if outcome.status is not test.expect:
+        problems.append(f"expected {test.expect.value}, got {outcome.status.value}")
+    if test.credit is not None and abs(outcome.credit - test.credit) > 1e-9:
+        problems.append(f"expected credit {test.credit}, got {outcome.credit}")
+    detail = outcome.explanation.detail
+    message = "; ".join(problems) + (f" ({detail})" if problems and detail else "")
+    return CaseResult(case, outcome, not problems, message)
+
+
+def cases_of(rules: RuleSet) -> list[RuleCase]:
+    return [RuleCase(rule, test) for rule in rules.rules for test in rule.rule.tests]
+
+
+def run_rule_tests(rules: RuleSet) -> list[CaseResult]:
+    return [run_case(case) for case in cases_of(rules)]
+
+
+def rule_cases(*pack_dirs: str | Path, packs: Sequence[str] = ()) -> list[RuleCase]:
+    """The inline test cases of local pack directories and/or installed packs, compiled once."""
+    from maturity.api import load_packs  # noqa: PLC0415
+
+    rules = load_packs(list(packs) or None, pack_dirs=list(pack_dirs)) if (
+        pack_dirs or packs) else load_packs()
+    return cases_of(rules)
+
+
+def check_case(case: RuleCase) -> None:
+    """Assert that a rule's test case gives its expected outcome (for pytest)."""
+    result = run_case(case)
+    assert result.ok, f"{case}: {result.message}"

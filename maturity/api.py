@@ -109,7 +109,8 @@ class Session:
                         location="--pack",
                         expected="one of " + ", ".join(sorted(available)),
                         found=repr(pack_id),
-                        fix=f"did you mean {hint!r}?" if hint else "install the plugin that provides it",
+                        fix=f"did you mean {hint!r}?" if hint
+                        else "install the plugin that provides it",
                     )
                 chosen.append(available[pack_id][0])
         elif not pack_dirs:
@@ -117,7 +118,7 @@ class Session:
         return chosen
 
     def scoring_model(self, name: str) -> ScoringModel:
-        models = {m.name: m for _n, m in self.host.scoring_models()}
+        models: dict[str, ScoringModel] = {m.name: m for _n, m in self.host.scoring_models()}
         if name not in models:
             hint = did_you_mean(name, models)
             raise UsageError(
@@ -194,7 +195,7 @@ def assess_bundle(
                           with_waivers=False)
     roadmap: dict[str, Any] | None = None
     if roadmap_settings is not None:
-        from maturity.roadmap import plan_roadmap  # noqa: PLC0415
+        from maturity.roadmap import plan_roadmap
 
         roadmap = plan_roadmap(rules, outcomes, model, level_threshold, roadmap_settings)
     record = build_record(

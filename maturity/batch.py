@@ -69,7 +69,8 @@ def run_batch(
         if fmt.batch:
             records.append(result.record)
         else:
-            atomic_write(out / f"{org}{fmt.suffix}", fmt.render([result.record], {"lang": args.lang}))
+            rendered = fmt.render([result.record], {"lang": args.lang})
+            atomic_write(out / f"{org}{fmt.suffix}", rendered)
         for pack_id, score in sorted(result.scores.items()):
             summary_rows.append(f"{org},{pack_id},{score.index!r}")
         print(f"[{index}/{len(bundles)}] {org}", file=sys.stderr)

@@ -23,25 +23,25 @@ BUILTIN_PACK_DIRS = ("dgpf", "skills")
 
 
 def _toml(data: bytes, display: str, limits: Limits) -> Any:
-    from maturity.errors import EvidenceError  # noqa: PLC0415
+    from maturity.errors import EvidenceError
 
     return parse_toml(data, display, EvidenceError)
 
 
 def _json(data: bytes, display: str, limits: Limits) -> Any:
-    from maturity.errors import EvidenceError  # noqa: PLC0415
+    from maturity.errors import EvidenceError
 
     return parse_json(data, display, EvidenceError)
 
 
 def _yaml(data: bytes, display: str, limits: Limits) -> Any:
-    from maturity.errors import EvidenceError  # noqa: PLC0415
+    from maturity.errors import EvidenceError
 
     return parse_yaml(data, display, EvidenceError)
 
 
 def _xlsx(data: bytes, display: str, limits: Limits) -> Any:
-    from maturity.spreadsheet import read_evidence_workbook  # noqa: PLC0415 - openpyxl is heavy
+    from maturity.spreadsheet import read_evidence_workbook
 
     return read_evidence_workbook(data, display, limits)
 
@@ -78,6 +78,6 @@ def maturity_scoring_models() -> list[ScoringModel]:
 
 @hookimpl
 def maturity_report_formats() -> list[ReportFormat]:
-    from maturity import report  # noqa: PLC0415 - jinja2 is imported only when rendering
+    from maturity import report
 
     return report.builtin_formats()

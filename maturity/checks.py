@@ -498,9 +498,10 @@ def _all(children: list[Evaluator]) -> Evaluator:
                     return 0.0
                 if result < lowest:
                     lowest = result
-            elif isinstance(result, BadShape) or pending is None:
-                if not isinstance(pending, BadShape):
-                    pending = result
+            elif not isinstance(pending, BadShape) and (
+                pending is None or isinstance(result, BadShape)
+            ):
+                pending = result
         return pending if pending is not None else lowest
 
     return evaluate
@@ -517,9 +518,10 @@ def _any(children: list[Evaluator]) -> Evaluator:
                     return 1.0
                 if result > highest:
                     highest = result
-            elif isinstance(result, BadShape) or pending is None:
-                if not isinstance(pending, BadShape):
-                    pending = result
+            elif not isinstance(pending, BadShape) and (
+                pending is None or isinstance(result, BadShape)
+            ):
+                pending = result
         return pending if pending is not None else highest
 
     return evaluate
@@ -581,8 +583,9 @@ def _leaf(
     return evaluate
 
 
+_PATH_PATTERN: Final = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$"
 _PATH_ADAPTER: Final = TypeAdapter(
-    Annotated[str, Field(strict=True, pattern=r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$", max_length=300)]
+    Annotated[str, Field(strict=True, pattern=_PATH_PATTERN, max_length=300)]
 )
 
 
@@ -658,7 +661,9 @@ class CheckCompiler:
             return self._combinator(operator, spec[operator], [*location, operator], depth)
         return self._leaf(operator, spec, location)
 
-    def _leaf(self, operator: str, spec: dict[str, Any], location: list[str | int]) -> CompiledCheck:
+    def _leaf(
+        self, operator: str, spec: dict[str, Any], location: list[str | int]
+    ) -> CompiledCheck:
         check_type = self.types[operator]
         if "path" not in spec:
             raise CheckSpecError(
@@ -737,7 +742,11 @@ class CheckCompiler:
         children = [self._compile(item, [*location, i], depth + 1) for i, item in enumerate(raw)]
         evaluators = [c.evaluate for c in children]
         paths = tuple(dict.fromkeys(p for c in children for p in c.paths))
-        parts = [f"({c.condition})" if " and " in c.condition or " or " in c.condition else c.condition for c in children]
+        parts = [
+            f"({c.condition})" if " and " in c.condition or " or " in c.condition
+            else c.condition
+            for c in children
+        ]
         if operator == "all":
             return CompiledCheck(_all(evaluators), " and ".join(parts), paths)
         if operator == "any":

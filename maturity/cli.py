@@ -39,10 +39,10 @@ def _limit(text: str) -> tuple[str, int]:
 
 
 def _session(args: argparse.Namespace) -> Session:
-    from maturity.api import Session  # noqa: PLC0415
-    from maturity.errors import UsageError  # noqa: PLC0415
-    from maturity.limits import Limits  # noqa: PLC0415
-    from maturity.plugins import create_host  # noqa: PLC0415
+    from maturity.api import Session
+    from maturity.errors import UsageError
+    from maturity.limits import Limits
+    from maturity.plugins import create_host
 
     limits = Limits()
     overrides = dict(getattr(args, "limit", None) or [])
@@ -67,13 +67,13 @@ def _write(data: bytes, output: str | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    from maturity.files import atomic_write  # noqa: PLC0415
+    from maturity.files import atomic_write
 
     atomic_write(Path(output), data)
 
 
 def _load_profiles(paths: Sequence[str]) -> list[Any]:
-    from maturity.loaders import load_profile  # noqa: PLC0415
+    from maturity.loaders import load_profile
 
     return [load_profile(Path(p)) for p in paths]
 
@@ -81,7 +81,7 @@ def _load_profiles(paths: Sequence[str]) -> list[Any]:
 def _load_waivers(path: str | None) -> list[Any]:
     if not path:
         return []
-    from maturity.loaders import load_waivers  # noqa: PLC0415
+    from maturity.loaders import load_waivers
 
     return load_waivers(Path(path))
 
@@ -92,7 +92,7 @@ def _formats(session: Session) -> dict[str, Any]:
 
 def _render(session: Session, records: Sequence[dict[str, Any]], fmt: str,
             options: dict[str, Any]) -> bytes:
-    from maturity.errors import UsageError  # noqa: PLC0415
+    from maturity.errors import UsageError
 
     formats = _formats(session)
     if fmt not in formats:
@@ -108,8 +108,8 @@ def _render(session: Session, records: Sequence[dict[str, Any]], fmt: str,
 
 
 def cmd_assess(args: argparse.Namespace) -> int:
-    from maturity.api import assess_bundle, provenance_for  # noqa: PLC0415
-    from maturity.errors import UsageError  # noqa: PLC0415
+    from maturity.api import assess_bundle, provenance_for
+    from maturity.errors import UsageError
 
     session = _session(args)
     rules, changes = session.load_rules(
@@ -122,7 +122,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     provenance = provenance_for(session, changes, args.lang)
     bundles = _bundles(session, [Path(p) for p in args.evidence])
     if len(bundles) != 1:
-        from maturity.batch import run_batch  # noqa: PLC0415
+        from maturity.batch import run_batch
 
         return run_batch(session, args, rules, bundles, provenance)
     bundle = bundles[0]()
@@ -154,24 +154,25 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
 def _roadmap_settings(args: argparse.Namespace) -> dict[str, Any] | None:
     try:
-        from maturity.roadmap import settings_from_args  # noqa: PLC0415
+        from maturity.roadmap import settings_from_args
     except ImportError:
         return None
-    return settings_from_args(args)
+    settings: dict[str, Any] | None = settings_from_args(args)
+    return settings
 
 
 def _bundles(session: Session, paths: Sequence[Path]) -> list[Callable[[], Any]]:
     """Lazy bundle readers for every path: a bundle, a directory of bundles, or a plugin's
     layout. Reading is deferred so a batch streams its bundles."""
-    from maturity.errors import EvidenceError  # noqa: PLC0415
-    from maturity.evidence import discover_bundles  # noqa: PLC0415
+    from maturity.errors import EvidenceError
+    from maturity.evidence import discover_bundles
 
     found: list[Callable[[], Any]] = []
     for path in paths:
         if path.is_dir():
             source = session.host.bundle_source(path)
             if source is not None:
-                found.extend((lambda b=b: b) for b in source.bundles())
+                found.extend(_constant(b) for b in source.bundles())
                 continue
             header = any(
                 (path / f"bundle{s}").is_file() for s in session.loaders
@@ -188,15 +189,22 @@ def _bundles(session: Session, paths: Sequence[Path]) -> list[Callable[[], Any]]
                         fix="point at a bundle, or add bundle.toml to each organisation's folder",
                     )
                 for d in dirs:
-                    rel = d.relative_to(path).as_posix()
-                    found.append(lambda d=d, rel=rel: session.load_evidence(d, display=rel))
+                    found.append(_reader(session, d, d.relative_to(path).as_posix()))
                 continue
-        found.append(lambda p=path: session.load_evidence(p))
+        found.append(_reader(session, path, None))
     return found
 
 
+def _constant(value: Any) -> Callable[[], Any]:
+    return lambda: value
+
+
+def _reader(session: Session, path: Path, display: str | None) -> Callable[[], Any]:
+    return lambda: session.load_evidence(path, display=display)
+
+
 def cmd_rules_list(args: argparse.Namespace) -> int:
-    from collections import Counter  # noqa: PLC0415
+    from collections import Counter
 
     session = _session(args)
     rules, _ = session.load_rules(args.pack or None, pack_dirs=[Path(p) for p in args.pack_dir])
@@ -218,16 +226,16 @@ def cmd_rules_list(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_show(args: argparse.Namespace) -> int:
-    import tomli_w  # noqa: PLC0415
+    import tomli_w
 
-    from maturity.errors import UsageError  # noqa: PLC0415
+    from maturity.errors import UsageError
 
     session = _session(args)
     rules, _ = session.load_rules(args.pack or None, pack_dirs=[Path(p) for p in args.pack_dir])
     try:
         compiled = rules.rule(args.rule_id)
     except KeyError:
-        from maturity.errors import did_you_mean  # noqa: PLC0415
+        from maturity.errors import did_you_mean
 
         hint = did_you_mean(args.rule_id, [r.id for r in rules.rules])
         raise UsageError(
@@ -244,7 +252,7 @@ def cmd_rules_show(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_test(args: argparse.Namespace) -> int:
-    from maturity.testing import run_rule_tests  # noqa: PLC0415
+    from maturity.testing import run_rule_tests
 
     session = _session(args)
     rules, _ = session.load_rules(args.pack or None, pack_dirs=[Path(p) for p in args.pack_dir])
@@ -261,7 +269,7 @@ def cmd_rules_test(args: argparse.Namespace) -> int:
 
 
 def cmd_rules_lint(args: argparse.Namespace) -> int:
-    from maturity.lint import lint_rules  # noqa: PLC0415
+    from maturity.lint import lint_rules
 
     session = _session(args)
     rules, _ = session.load_rules(args.pack or None, pack_dirs=[Path(p) for p in args.pack_dir])
@@ -273,7 +281,7 @@ def cmd_rules_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence_check(args: argparse.Namespace) -> int:
-    from maturity.schema import check_evidence  # noqa: PLC0415
+    from maturity.schema import check_evidence
 
     session = _session(args)
     rules, _ = session.load_rules(args.pack or None, pack_dirs=[Path(p) for p in args.pack_dir])
@@ -286,14 +294,14 @@ def cmd_evidence_check(args: argparse.Namespace) -> int:
 
 
 def cmd_evidence_template(args: argparse.Namespace) -> int:
-    from maturity.schema import evidence_schema, template_toml  # noqa: PLC0415
+    from maturity.schema import evidence_schema, template_toml
 
     session = _session(args)
     rules, _ = session.load_rules(args.pack or None, pack_dirs=[Path(p) for p in args.pack_dir])
     schema = evidence_schema(rules)
     out = args.output
     if out and out.endswith(".xlsx"):
-        from maturity.spreadsheet import template_workbook  # noqa: PLC0415
+        from maturity.spreadsheet import template_workbook
 
         _write(template_workbook(schema), out)
     else:
@@ -328,7 +336,7 @@ def cmd_plugins(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from maturity.loaders import load_record  # noqa: PLC0415
+    from maturity.loaders import load_record
 
     session = _session(args)
     records = [load_record(Path(p)) for p in args.records]
@@ -425,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _roadmap_arguments(parser: argparse.ArgumentParser) -> None:
     try:
-        from maturity.roadmap import add_arguments  # noqa: PLC0415
+        from maturity.roadmap import add_arguments
     except ImportError:
         return
     add_arguments(parser)
@@ -445,7 +453,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
-        from maturity.errors import MaturityError  # noqa: PLC0415
+        from maturity.errors import MaturityError
 
         if args.debug or not isinstance(exc, MaturityError):
             if not isinstance(exc, MaturityError):

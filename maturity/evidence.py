@@ -257,7 +257,9 @@ def bundle_from_tree(
     )
 
 
-def _document_refs(tree: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[str, dict[str, Any]]]:
+def _document_refs(
+    tree: Any, path: tuple[str | int, ...] = ()
+) -> Iterator[tuple[str, dict[str, Any]]]:
     if isinstance(tree, dict):
         if isinstance(tree.get("document"), str):
             yield format_location(path), tree

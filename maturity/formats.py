@@ -102,7 +102,7 @@ def parse_json(data: bytes, file: str, error: type[InputError] = InputError) -> 
 
 
 def parse_yaml(data: bytes, file: str, error: type[InputError] = InputError) -> Any:
-    import yaml  # noqa: PLC0415 - YAML is only imported when a YAML file is read
+    import yaml
 
     text = decode_text(data, file, error)
 
@@ -111,7 +111,7 @@ def parse_yaml(data: bytes, file: str, error: type[InputError] = InputError) -> 
 
         def compose_node(self, parent: Any, index: Any) -> Any:
             if self.check_event(yaml.AliasEvent):
-                event = self.peek_event()
+                event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML is untyped
                 raise yaml.MarkedYAMLError(
                     problem="aliases (*name) are not accepted in evidence",
                     problem_mark=event.start_mark,
@@ -119,7 +119,7 @@ def parse_yaml(data: bytes, file: str, error: type[InputError] = InputError) -> 
             return super().compose_node(parent, index)
 
     try:
-        return yaml.load(text, Loader=NoAliasLoader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=NoAliasLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None

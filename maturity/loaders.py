@@ -109,7 +109,7 @@ def load_waivers(path: Path, limits: Limits | None = None) -> list[Waiver]:
 
 
 def load_record(path: Path, limits: Limits | None = None) -> dict[str, Any]:
-    from maturity.formats import parse_json  # noqa: PLC0415
+    from maturity.formats import parse_json
 
     limits = limits or Limits()
     data = _read(path, RecordError, Limits(max_file_bytes=max(limits.max_file_bytes, 1 << 28)))

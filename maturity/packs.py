@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from maturity.checks import CheckCompiler, CheckSpecError, CompiledCheck
-from maturity.errors import PackError, did_you_mean, format_location
+from maturity.errors import InputError, PackError, did_you_mean, format_location
 from maturity.formats import check_tree, parse_toml
 from maturity.limits import Limits
 from maturity.model import PackHeader, Rule, RulePack
@@ -40,8 +40,8 @@ def pydantic_error(
     file: str,
     prefix: Sequence[str | int] = (),
     subject: str = "",
-    error: type[PackError] = PackError,
-) -> PackError:
+    error: type[InputError] = PackError,
+) -> InputError:
     """Turn the first pydantic error into one actionable message."""
     first = exc.errors()[0]
     loc = [*prefix, *first["loc"]]

@@ -54,7 +54,7 @@ class PluginHost:
         for impl in impls:
             try:
                 value = impl.function(**{k: kwargs[k] for k in impl.argnames})
-            except Exception as exc:  # noqa: BLE001 - any plugin failure is reported by name
+            except Exception as exc:
                 message = f"plugin {impl.plugin_name!r} raised in hook {hook}: " \
                           f"{type(exc).__name__}: {exc}"
                 if self.skip_broken and impl.plugin_name != "builtin":
@@ -172,7 +172,7 @@ def create_host(
     extra: Sequence[tuple[str, ModuleType | object]] = (),
 ) -> PluginHost:
     """A plugin host with the built-in plugin, installed plugins and `extra` ones."""
-    from maturity import __version__, builtin  # noqa: PLC0415 - avoid an import cycle
+    from maturity import __version__, builtin
 
     manager = pluggy.PluginManager("maturity")
     manager.add_hookspecs(hookspecs)
@@ -190,7 +190,7 @@ def create_host(
             version = ep.dist.version if ep.dist is not None else "unknown"
             try:
                 module = ep.load()
-            except Exception as exc:  # noqa: BLE001 - any import failure names the plugin
+            except Exception as exc:
                 if skip_broken:
                     host.skipped.append({"name": ep.name, "hook": "import",
                                          "error": f"{type(exc).__name__}: {exc}"})
@@ -209,7 +209,7 @@ def create_host(
         candidates.append((name, getattr(module, "__version__", "0"), module))
     for name, version, module in candidates:
         try:
-            api = _check_api(module, name, version)  # type: ignore[arg-type]
+            api = _check_api(module, name, version)
             manager.register(module, name=name)
         except PluginError:
             if skip_broken:

@@ -28,7 +28,7 @@ def md_escape(value: Any) -> str:
 
 def environment() -> Any:
     """The jinja2 environment for built-in templates (autoescaped HTML, strict undefined)."""
-    import jinja2  # noqa: PLC0415 - only imported when a report is rendered
+    import jinja2
 
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("maturity", "reports"),

@@ -68,7 +68,7 @@ def run_rule_tests(rules: RuleSet) -> list[CaseResult]:
 
 def rule_cases(*pack_dirs: str | Path, packs: Sequence[str] = ()) -> list[RuleCase]:
     """The inline test cases of local pack directories and/or installed packs, compiled once."""
-    from maturity.api import load_packs  # noqa: PLC0415
+    from maturity.api import load_packs
 
     rules = load_packs(list(packs) or None, pack_dirs=list(pack_dirs)) if (
         pack_dirs or packs) else load_packs()

@@ -26,10 +26,11 @@ from maturity.evidence import EvidenceLoader, load_bundle
 from maturity.hookspecs import PLUGIN_API, PackLocation
 from maturity.limits import Limits
 from maturity.model import EvidenceBundle, Outcome, RulePack, Waiver
-from maturity.packs import RuleSet, compile_rules, load_pack_dir
+from maturity.packs import load_pack_dir
 from maturity.plugins import PluginHost, create_host, plugin_records
 from maturity.profiles import Profile, apply_profiles
 from maturity.record import Provenance, build_record, canonical_bytes
+from maturity.ruleset import RuleSet, compile_rules
 from maturity.scoring import PackScore, ScoringModel, score_packs
 
 __all__ = [

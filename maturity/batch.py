@@ -16,8 +16,8 @@ from typing import Any
 from maturity.api import Session, assess_bundle
 from maturity.errors import MaturityError, UsageError
 from maturity.files import atomic_write
-from maturity.packs import RuleSet
 from maturity.record import Provenance
+from maturity.ruleset import RuleSet
 
 __all__ = ["run_batch"]
 

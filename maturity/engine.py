@@ -19,7 +19,7 @@ from maturity.model import (
     OutcomeStatus,
     Waiver,
 )
-from maturity.packs import CompiledRule, RuleSet
+from maturity.ruleset import CompiledRule, RuleSet
 
 __all__ = ["evaluate", "evaluate_rule", "jsonable"]
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from maturity.checks import EvalContext
 from maturity.engine import evaluate_rule
 from maturity.model import DocumentInfo, Outcome, RuleTest
-from maturity.packs import CompiledRule, RuleSet
+from maturity.ruleset import CompiledRule, RuleSet
 
 __all__ = ["CaseResult", "RuleCase", "check_case", "rule_cases", "run_case", "run_rule_tests"]
 

@@ -1,0 +1,210 @@
+"""Compiling validated packs into a `RuleSet` (pure: no file access).
+
+Compiling checks what spans rules and packs (unique ids, known dimensions and facets,
+`depends_on` targets, dependency cycles) and builds every check's evaluator once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from maturity.checks import CheckCompiler, CheckSpecError, CompiledCheck
+from maturity.errors import PackError, did_you_mean, format_location
+from maturity.model import Rule, RulePack
+
+__all__ = ["CompiledRule", "RuleSet", "compile_rules"]
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule with its compiled check, ready to evaluate."""
+
+    rule: Rule
+    pack: str
+    check: CompiledCheck
+    applies: CompiledCheck | None
+    depends_on: tuple[str, ...]
+
+    @property
+    def id(self) -> str:
+        return self.rule.id
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """The packs of one assessment, validated together and compiled once."""
+
+    packs: tuple[RulePack, ...]
+    rules: tuple[CompiledRule, ...]
+
+    def pack(self, pack_id: str) -> RulePack:
+        for pack in self.packs:
+            if pack.id == pack_id:
+                return pack
+        raise KeyError(pack_id)
+
+    def rule(self, rule_id: str) -> CompiledRule:
+        for compiled in self.rules:
+            if compiled.id == rule_id:
+                return compiled
+        raise KeyError(rule_id)
+
+
+def _pack_file(pack: RulePack) -> str:
+    return f"{pack.origin} (pack {pack.id})"
+
+
+def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet:
+    """Validate everything that spans rules and packs, then compile every check once."""
+    ordered = tuple(sorted(packs, key=lambda p: p.id))
+    seen_packs: set[str] = set()
+    owner: dict[str, str] = {}
+    compiled: list[CompiledRule] = []
+    for pack in ordered:
+        where = _pack_file(pack)
+        if pack.id in seen_packs:
+            raise PackError(
+                f"pack {pack.id!r} is loaded twice",
+                code="pack.duplicate-pack",
+                file=where,
+                expected="each pack once",
+                found="two packs with the same id",
+                fix="remove one of them from --pack or uninstall the duplicate plugin",
+            )
+        seen_packs.add(pack.id)
+        dimensions = {d.id for d in pack.header.dimensions}
+        facets = {f.id: f for f in pack.header.facets}
+        for index, rule in enumerate(pack.rules):
+            loc = f"rule {rule.id}"
+            where = pack.rule_files.get(rule.id, _pack_file(pack))
+            if rule.id in owner:
+                raise PackError(
+                    f"duplicate rule id {rule.id!r}",
+                    code="pack.duplicate-rule",
+                    file=where,
+                    location=f"{loc}: rules[{index}].id",
+                    expected="rule ids unique across all loaded packs",
+                    found=f"{rule.id!r} also in pack {owner[rule.id]!r}",
+                    fix="rename the rule, or override it explicitly in a profile",
+                )
+            owner[rule.id] = pack.id
+            if rule.dimension not in dimensions:
+                hint = did_you_mean(rule.dimension, dimensions)
+                raise PackError(
+                    f"unknown dimension {rule.dimension!r}",
+                    code="pack.unknown-dimension",
+                    file=where,
+                    location=f"{loc}: dimension",
+                    expected="one of " + ", ".join(sorted(dimensions)),
+                    found=repr(rule.dimension),
+                    fix=f"did you mean {hint!r}?" if hint else "declare it in [[pack.dimensions]]",
+                )
+            if facets and rule.facet is None:
+                raise PackError(
+                    "missing facet",
+                    code="pack.missing-key",
+                    file=where,
+                    location=f"{loc}: facet",
+                    expected="one of " + ", ".join(sorted(facets)),
+                    found="nothing",
+                    fix="add facet = ...",
+                )
+            if rule.facet is not None:
+                facet = facets.get(rule.facet)
+                if facet is None or (facet.dimension and facet.dimension != rule.dimension):
+                    valid = sorted(
+                        f.id for f in facets.values()
+                        if f.dimension in (None, rule.dimension)
+                    )
+                    hint = did_you_mean(rule.facet, valid)
+                    raise PackError(
+                        f"unknown facet {rule.facet!r} for dimension {rule.dimension!r}",
+                        code="pack.unknown-facet",
+                        file=where,
+                        location=f"{loc}: facet",
+                        expected="one of " + ", ".join(valid) if valid else "no facet",
+                        found=repr(rule.facet),
+                        fix=f"did you mean {hint!r}?" if hint else "declare it in [[pack.facets]]",
+                    )
+            try:
+                check = compiler.compile(rule.check)
+                applies = (
+                    compiler.compile(rule.applies.when, ("applies", "when"))
+                    if rule.applies else None
+                )
+            except CheckSpecError as exc:
+                raise PackError(
+                    exc.message,
+                    code="pack.check",
+                    file=where,
+                    location=f"{loc}: {format_location(exc.location)}",
+                    expected=exc.expected,
+                    found=exc.found,
+                    fix=exc.fix,
+                ) from None
+            compiled.append(CompiledRule(rule, pack.id, check, applies, ()))
+    by_id = {c.id: c for c in compiled}
+    resolved: list[CompiledRule] = []
+    for item in compiled:
+        targets: list[str] = []
+        for dep in item.rule.remediation.depends_on:
+            target = dep.split(":", 1)[1] if ":" in dep else dep
+            pack_part = dep.split(":", 1)[0] if ":" in dep else item.pack
+            if target not in by_id or by_id[target].pack != pack_part:
+                hint = did_you_mean(target, by_id)
+                raise PackError(
+                    f"depends_on names a rule that does not exist: {dep!r}",
+                    code="pack.unknown-dependency",
+                    file=next(p for p in ordered if p.id == item.pack).rule_files.get(
+                        item.id, item.pack
+                    ),
+                    location=f"rule {item.id}: remediation.depends_on",
+                    expected="ids of loaded rules (same pack, or pack-id:RULE-ID)",
+                    found=repr(dep),
+                    fix=f"did you mean {hint!r}?" if hint else "remove it or load that pack",
+                )
+            targets.append(target)
+        resolved.append(
+            CompiledRule(item.rule, item.pack, item.check, item.applies, tuple(sorted(targets)))
+        )
+    _reject_cycles(resolved, ordered)
+    resolved.sort(key=lambda c: (c.pack, c.id))
+    return RuleSet(packs=ordered, rules=tuple(resolved))
+
+
+def _reject_cycles(rules: Sequence[CompiledRule], packs: Sequence[RulePack]) -> None:
+    graph = {r.id: r.depends_on for r in rules}
+    pack_of = {r.id: r.pack for r in rules}
+    state: dict[str, int] = {}
+    for start in sorted(graph):
+        if state.get(start):
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, int]] = [(start, 0)]
+        while stack:
+            node, index = stack.pop()
+            if index == 0:
+                state[node] = 1
+                path.append(node)
+            deps = graph[node]
+            if index < len(deps):
+                stack.append((node, index + 1))
+                nxt = deps[index]
+                if state.get(nxt) == 1:
+                    chain = [*path[path.index(nxt):], nxt]
+                    pack = next(p for p in packs if p.id == pack_of[nxt])
+                    raise PackError(
+                        "dependency cycle in depends_on",
+                        code="pack.dependency-cycle",
+                        file=pack.rule_files.get(nxt, _pack_file(pack)),
+                        location=f"rule {nxt}: remediation.depends_on",
+                        expected="dependencies without cycles",
+                        found=" -> ".join(chain),
+                        fix="remove one of the dependencies in the chain",
+                    )
+                if not state.get(nxt):
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                path.pop()

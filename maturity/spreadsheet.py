@@ -1,0 +1,204 @@
+"""Evidence in spreadsheets: the XLSX fill-in template and its reader.
+
+Strategy units work in spreadsheets, so the template is one row per evidence key (key, meaning,
+type, allowed values, value, document, sha256, collected). The reader turns a filled sheet back
+into the same evidence tree a TOML file would give. It refuses formulas (their cached values
+can be stale or forged), hidden sheets (hidden content would be scored unseen) and sheets with
+more rows than the `max_sheet_rows` limit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+
+from maturity.errors import EvidenceError
+from maturity.limits import Limits
+from maturity.schema import KeySpec
+
+__all__ = ["COLUMNS", "read_evidence_workbook", "template_workbook"]
+
+COLUMNS = ("key", "meaning", "type", "allowed values", "value", "document", "sha256",
+           "collected", "read by")
+SHEET = "evidence"
+_HEADER_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("organisation.id", "Identifier of the organisation (lowercase, hyphens)", "text"),
+    ("organisation.name", "Name of the organisation", "text"),
+    ("organisation.kind", "ministry, agency, municipality or other", "choice"),
+    ("organisation.country", "Country code", "text"),
+    ("organisation.parent", "Identifier of the parent organisation", "text"),
+    ("organisation.delivers_services", "Delivers services to the public", "boolean"),
+    ("assessment.as_of", "Assessment date", "date"),
+    ("assessment.period", "Assessment period", "text"),
+    ("submission.by", "Who submits this evidence", "text"),
+    ("submission.on", "Submission date", "date"),
+)
+
+
+def template_workbook(schema: dict[str, KeySpec]) -> bytes:
+    """An XLSX template with one row per key: fill the value (and document) columns."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for key, meaning, kind in _HEADER_ROWS:
+        allowed = "ministry, agency, municipality, other" if kind == "choice" else ""
+        sheet.append([key, meaning, kind, allowed, None, None, None, None, "header"])
+    for key, spec in schema.items():
+        sheet.append([key, spec.meaning, spec.type, ", ".join(spec.allowed), None, None, None,
+                      None, ", ".join(spec.rules)])
+    boolean = DataValidation(type="list", formula1='"true,false"', allow_blank=True)
+    sheet.add_data_validation(boolean)
+    for row in range(2, sheet.max_row + 1):
+        if sheet.cell(row, 3).value == "boolean":
+            boolean.add(sheet.cell(row, 5))
+    for column, width in zip("ABCDEFGHI", (42, 60, 10, 40, 20, 36, 20, 12, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    sheet.freeze_panes = "B2"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _error(message: str, file: str, location: str, expected: str, found: str,
+           fix: str, code: str = "xlsx.invalid") -> EvidenceError:
+    return EvidenceError(message, code=code, file=file, location=location, expected=expected,
+                         found=found, fix=fix)
+
+
+def _convert(kind: str, value: Any, where: str, file: str) -> Any:
+    if kind == "boolean":
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in ("true", "yes", "1"):
+            return True
+        if text in ("false", "no", "0"):
+            return False
+        raise _error("not a boolean", file, where, "true or false", repr(value),
+                     "write true or false")
+    if kind == "number":
+        if isinstance(value, bool):
+            raise _error("not a number", file, where, "a number", repr(value), "write a number")
+        if isinstance(value, int | float):
+            return int(value) if isinstance(value, float) and value.is_integer() else value
+        try:
+            number = float(str(value).strip())
+        except ValueError:
+            raise _error("not a number", file, where, "a number", repr(value),
+                         "write a number") from None
+        return int(number) if number.is_integer() else number
+    if kind == "date":
+        if isinstance(value, dt.datetime):
+            if value.time() != dt.time(0):
+                raise _error("a date and time where a date is expected", file, where,
+                             "a date", value.isoformat(), "format the cell as a date")
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            raise _error("not a date", file, where, "a date YYYY-MM-DD", repr(value),
+                         "write the date as YYYY-MM-DD") from None
+    if kind == "list":
+        text = str(value).strip()
+        return [item.strip() for item in text.split(";") if item.strip()] if text else []
+    if isinstance(value, dt.datetime):
+        return value.date() if value.time() == dt.time(0) else value
+    return value if isinstance(value, bool | int | float | dt.date) else str(value).strip()
+
+
+def _set(tree: dict[str, Any], key: str, value: Any, where: str, file: str) -> None:
+    parts = key.split(".")
+    node = tree
+    for part in parts[:-1]:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise _error(f"the key {key!r} conflicts with {part!r}", file, where,
+                         "keys that do not nest inside values", key, "rename one of them")
+        node = child
+    if parts[-1] in node:
+        raise _error(f"the key {key!r} is given twice", file, where, "each key once", key,
+                     "remove the duplicate row", code="evidence.duplicate-key")
+    node[parts[-1]] = value
+
+
+def read_evidence_workbook(data: bytes, file: str, limits: Limits) -> dict[str, Any]:
+    """The evidence tree of a filled template (or any sheet with key/value columns)."""
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as exc:
+        raise _error("not a readable XLSX workbook", file, "(file)", "an .xlsx workbook",
+                     type(exc).__name__, "save the file again as .xlsx",
+                     code="file.syntax") from None
+    try:
+        for sheet in book.worksheets:
+            if sheet.sheet_state != "visible":
+                raise _error(f"the workbook has a hidden sheet {sheet.title!r}", file,
+                             f"sheet {sheet.title}", "only visible sheets",
+                             f"{sheet.sheet_state} sheet", "unhide or delete it")
+        sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
+        if sheet.max_row is not None and sheet.max_row > limits.max_sheet_rows:
+            raise _error("too many rows", file, f"sheet {sheet.title}",
+                         f"at most {limits.max_sheet_rows} rows (limit max_sheet_rows)",
+                         f"{sheet.max_row} rows", "delete the empty rows or raise the limit",
+                         code="file.too-large")
+        rows = sheet.iter_rows()
+        header = next(rows, None)
+        names = [str(c.value).strip().lower() if c.value is not None else "" for c in
+                 header or ()]
+        if "key" not in names or "value" not in names:
+            raise _error("no key and value columns", file, f"sheet {sheet.title}, row 1",
+                         "a header row with at least 'key' and 'value'",
+                         ", ".join(n for n in names if n) or "an empty row",
+                         "use the template from `maturity evidence template -o x.xlsx`")
+        column = {name: index for index, name in enumerate(names) if name}
+        tree: dict[str, Any] = {}
+        for number, row in enumerate(rows, start=2):
+            if number > limits.max_sheet_rows:
+                raise _error("too many rows", file, f"sheet {sheet.title}",
+                             f"at most {limits.max_sheet_rows} rows", f"more than {number}",
+                             "delete the empty rows or raise the limit", code="file.too-large")
+            cells = {name: row[index] for name, index in column.items() if index < len(row)}
+            for name, cell in cells.items():
+                if cell.data_type == "f" or (isinstance(cell.value, str)
+                                             and cell.value.startswith("=")):
+                    raise _error("formulas are not accepted in evidence", file,
+                                 f"sheet {sheet.title}, cell {cell.coordinate}",
+                                 "a plain value", str(cell.value)[:60],
+                                 f"replace the formula in column {name!r} with its value")
+            key_cell = cells.get("key")
+            value_cell = cells.get("value")
+            key = key_cell.value if key_cell is not None else None
+            value = value_cell.value if value_cell is not None else None
+            document = cells["document"].value if "document" in cells else None
+            if key is None or (value is None and document is None):
+                continue
+            key = str(key).strip()
+            where = f"sheet {sheet.title}, row {number} ({key})"
+            kind = str(cells["type"].value or "any").strip() if "type" in cells else "any"
+            if kind == "document" or document is not None:
+                ref: dict[str, Any] = {"document": str(document or value).strip()}
+                sha = cells["sha256"].value if "sha256" in cells else None
+                collected = cells["collected"].value if "collected" in cells else None
+                if sha:
+                    ref["sha256"] = str(sha).strip()
+                if collected is not None:
+                    ref["collected"] = _convert("date", collected, where, file)
+                converted: Any = ref
+            else:
+                converted = _convert(kind, value, where, file)
+            _set(tree, key, converted, where, file)
+        return tree
+    finally:
+        book.close()

@@ -1,0 +1,37 @@
+"""Shared fixtures: sessions without third-party plugins, the test pack, the built-in packs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from maturity.api import Session
+from maturity.plugins import create_host
+from maturity.ruleset import RuleSet
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLES = ROOT / "examples"
+MINI_PACK = Path(__file__).resolve().parent / "packs" / "mini"
+
+
+def core_session() -> Session:
+    """A session with only the built-in plugin, whatever else is installed."""
+    return Session(host=create_host(autoload=False))
+
+
+@pytest.fixture(scope="session")
+def session() -> Session:
+    return core_session()
+
+
+@pytest.fixture(scope="session")
+def mini_rules(session: Session) -> RuleSet:
+    rules, _ = session.load_rules(pack_dirs=[MINI_PACK])
+    return rules
+
+
+@pytest.fixture(scope="session")
+def builtin_rules(session: Session) -> RuleSet:
+    rules, _ = session.load_rules()
+    return rules

@@ -1,0 +1,126 @@
+"""Pack validation: every mistake is reported with the file, the rule id and the key path."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tomli_w
+
+from maturity.api import Session
+from maturity.errors import PackError
+from tests.conftest import MINI_PACK
+
+
+def _mini() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    header = tomllib.loads((MINI_PACK / "pack.toml").read_text())
+    rules = tomllib.loads((MINI_PACK / "rules.toml").read_text())["rules"]
+    return header, rules
+
+
+def _write(tmp: Path, header: dict[str, Any], rules: list[dict[str, Any]]) -> Path:
+    pack = tmp / "pack"
+    pack.mkdir(exist_ok=True)
+    (pack / "pack.toml").write_text(tomli_w.dumps(header))
+    (pack / "rules.toml").write_text(tomli_w.dumps({"rules": rules}))
+    return pack
+
+
+def _load_error(session: Session, tmp: Path, header: dict[str, Any],
+                rules: list[dict[str, Any]]) -> PackError:
+    with pytest.raises(PackError) as info:
+        session.load_rules(pack_dirs=[_write(tmp, header, rules)])
+    return info.value
+
+
+def test_the_mini_pack_round_trips_through_tomli_w(session: Session, tmp_path: Path) -> None:
+    header, rules = _mini()
+    original, _ = session.load_rules(pack_dirs=[MINI_PACK])
+    again, _ = session.load_rules(pack_dirs=[_write(tmp_path, header, rules)])
+    assert [c.rule for c in again.rules] == [c.rule for c in original.rules]
+    assert again.packs[0].header == original.packs[0].header
+
+
+def test_unknown_key_names_file_rule_and_suggests(session: Session, tmp_path: Path) -> None:
+    header, rules = _mini()
+    rules[1]["wieght"] = 2
+    error = _load_error(session, tmp_path, header, rules)
+    assert error.code == "pack.unknown-key"
+    assert error.file == "pack/rules.toml"
+    assert error.location == "rule A-2: rules[1].wieght"
+    assert error.fix == "did you mean 'weight'?"
+
+
+def test_duplicate_rule_id(session: Session, tmp_path: Path) -> None:
+    header, rules = _mini()
+    rules[2]["id"] = "A-1"
+    error = _load_error(session, tmp_path, header, rules)
+    assert error.code == "pack.duplicate-rule"
+    assert "A-1" in (error.location or "")
+
+
+def test_unknown_dimension(session: Session, tmp_path: Path) -> None:
+    header, rules = _mini()
+    rules[0]["dimension"] = "alpah"
+    error = _load_error(session, tmp_path, header, rules)
+    assert error.code == "pack.unknown-dimension"
+    assert error.location == "rule A-1: dimension"
+    assert error.fix == "did you mean 'alpha'?"
+
+
+def test_unknown_check_type_with_key_path(session: Session, tmp_path: Path) -> None:
+    header, rules = _mini()
+    rules[3]["check"]["all"][0] = {"path": "users.methods", "shar_of": ["a"]}
+    error = _load_error(session, tmp_path, header, rules)
+    assert error.code == "pack.check"
+    assert error.location == "rule B-1: check.all[0].shar_of"
+    assert error.fix == "did you mean 'share_of'?"
+
+
+def test_ill_typed_check_parameter(session: Session, tmp_path: Path) -> None:
+    header, rules = _mini()
+    rules[1]["check"] = {"path": "strategy.reviewed", "within_days": "two years"}
+    error = _load_error(session, tmp_path, header, rules)
+    assert error.code == "pack.check"
+    assert error.location == "rule A-2: check.within_days"
+    assert "'two years'" in (error.found or "")
+
+
+def test_missing_dependency(session: Session, tmp_path: Path) -> None:
+    header, rules = _mini()
+    rules[1]["remediation"]["depends_on"] = ["A-9"]
+    error = _load_error(session, tmp_path, header, rules)
+    assert error.code == "pack.unknown-dependency"
+    assert error.location == "rule A-2: remediation.depends_on"
+
+
+def test_dependency_cycle_names_the_chain(session: Session, tmp_path: Path) -> None:
+    header, rules = _mini()
+    rules[0]["remediation"]["depends_on"] = ["A-3"]
+    error = _load_error(session, tmp_path, header, rules)
+    assert error.code == "pack.dependency-cycle"
+    assert error.found is not None
+    assert "A-1 -> A-3 -> A-2 -> A-1" in error.found or "A-3" in error.found
+
+
+def test_combinator_with_wrong_shape(session: Session, tmp_path: Path) -> None:
+    header, rules = _mini()
+    rules[4]["check"] = {"at_least": {"n": 4, "of": rules[4]["check"]["at_least"]["of"]}}
+    error = _load_error(session, tmp_path, header, rules)
+    assert error.location == "rule B-2: check.at_least.n"
+    assert error.expected == "n between 1 and 3"
+
+
+def test_missing_pack_header(session: Session, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(PackError, match="pack.toml is missing"):
+        session.load_rules(pack_dirs=[tmp_path / "empty"])
+
+
+def test_rule_weight_must_be_positive(session: Session, tmp_path: Path) -> None:
+    header, rules = _mini()
+    rules[0]["weight"] = -1
+    error = _load_error(session, tmp_path, header, rules)
+    assert error.location == "rule A-1: rules[0].weight"

@@ -13,6 +13,7 @@ open("record.json", "wb").write(result.canonical_json())
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,8 +190,10 @@ def assess_bundle(
             found="neither",
             fix="add as_of = YYYY-MM-DD under [assessment], or pass --as-of",
         )
-    by_rule = {w.rule: w for w in waivers}
-    outcomes = evaluate(rules, bundle.data, day, bundle.documents, by_rule)
+    by_rule = waivers_for(bundle.organisation.id, waivers)
+    declared = declared_not_applicable(bundle, rules)
+    outcomes = evaluate(rules, bundle.data, day, bundle.documents, by_rule,
+                        {rule: why for pack in declared.values() for rule, why in pack.items()})
     scores = score_packs(rules.packs, outcomes, model, level_threshold=level_threshold)
     without = score_packs(rules.packs, outcomes, model, level_threshold=level_threshold,
                           with_waivers=False)
@@ -209,23 +212,84 @@ def assess_bundle(
         model=model,
         settings={"level_threshold": level_threshold},
         provenance=provenance,
-        waivers=waivers,
+        waivers=list(by_rule.values()),
+        not_applicable=declared,
         roadmap=roadmap,
     )
     return Assessment(bundle, rules, outcomes, scores, without, record)
 
 
+def waivers_for(organisation: str, waivers: Sequence[Waiver]) -> dict[str, Waiver]:
+    """The waivers that concern one organisation, by rule: one naming it outranks a general one."""
+    chosen: dict[str, Waiver] = {}
+    for waiver in sorted(waivers, key=lambda w: w.organisation is not None):
+        if waiver.covers(organisation):
+            chosen[waiver.rule] = waiver
+    return chosen
+
+
+def declared_not_applicable(bundle: EvidenceBundle, rules: RuleSet) -> dict[str, dict[str, str]]:
+    """The bundle's not-applicable declarations for the loaded packs, each rule checked.
+
+    Declarations for packs that are not loaded concern another assessment and are left aside;
+    an unknown rule id in a loaded pack is a typo that would silently keep a rule applicable.
+    """
+    loaded = {p.id: {r.id for r in p.rules} for p in rules.packs}
+    declared: dict[str, dict[str, str]] = {}
+    for pack_id, entries in sorted(bundle.not_applicable.items()):
+        if pack_id not in loaded:
+            continue
+        for rule_id, justification in sorted(entries.items()):
+            if rule_id not in loaded[pack_id]:
+                hint = did_you_mean(rule_id, loaded[pack_id])
+                raise EvidenceError(
+                    f"declares an unknown rule of {pack_id} not applicable",
+                    code="evidence.unknown-rule",
+                    file=bundle.source,
+                    location=f"not_applicable.{pack_id}.{rule_id}",
+                    expected=f"a rule id of the pack {pack_id}",
+                    found=repr(rule_id),
+                    fix=f"did you mean {hint!r}?" if hint else "see `maturity rules list -v`",
+                )
+            declared.setdefault(pack_id, {})[rule_id] = justification
+    return declared
+
+
 def provenance_for(
-    session: Session, changes: Sequence[Mapping[str, Any]], language: str = "en"
+    session: Session,
+    changes: Sequence[Mapping[str, Any]],
+    language: str = "en",
+    *,
+    profiles: Sequence[tuple[str, Profile]] = (),
+    waiver_file: Mapping[str, str] | None = None,
 ) -> Provenance:
+    """What produced a record. `profiles` are the user's profiles as (file name, profile); the
+    plugins' profiles are added here, in the order `Session.load_rules` applies them."""
+    applied = [(f"plugin:{name}", p) for name, p in session.host.profiles()]
+    applied += [(f"file:{name}", p) for name, p in profiles]
     return Provenance(
         engine_version=__version__,
         plugin_api=PLUGIN_API,
         plugins=plugin_records(session.host),
         skipped_plugins=list(session.host.skipped),
-        profile={"changes": list(changes)} if changes else None,
+        profile={
+            "changes": list(changes),
+            "profiles": [profile_pin(origin, p) for origin, p in applied],
+        } if applied or changes else None,
         language=language,
+        waiver_file=waiver_file,
     )
+
+
+def profile_pin(origin: str, profile: Profile) -> dict[str, Any]:
+    """A profile as the record pins it: where it came from, its digest and its full text."""
+    definition = profile.model_dump(mode="json", exclude_defaults=True)
+    return {
+        "id": profile.id,
+        "origin": origin,
+        "sha256": hashlib.sha256(canonical_bytes(definition)).hexdigest(),
+        "definition": definition,
+    }
 
 
 def load_packs(

@@ -16,6 +16,7 @@ from typing import Any
 from maturity.api import Session, assess_bundle
 from maturity.errors import MaturityError, UsageError
 from maturity.files import atomic_write
+from maturity.model import Waiver
 from maturity.record import Provenance
 from maturity.ruleset import RuleSet
 
@@ -28,6 +29,7 @@ def run_batch(
     rules: RuleSet,
     bundles: Sequence[Callable[[], Any]],
     provenance: Provenance,
+    waivers: Sequence[Waiver] = (),
 ) -> int:
     formats = {f.name: f for _n, f in session.host.report_formats()}
     fmt = formats.get(args.format or "json")
@@ -59,7 +61,7 @@ def run_batch(
             bundle = read()
             result = assess_bundle(
                 bundle, rules, model=model, as_of=args.as_of,
-                level_threshold=args.level_threshold, provenance=provenance,
+                level_threshold=args.level_threshold, provenance=provenance, waivers=waivers,
             )
         except MaturityError as exc:
             failures.append(exc.render())

@@ -72,18 +72,24 @@ def _write(data: bytes, output: str | None) -> None:
     atomic_write(Path(output), data)
 
 
-def _load_profiles(paths: Sequence[str]) -> list[Any]:
+def _load_profiles(paths: Sequence[str]) -> list[tuple[str, Any]]:
+    """Profiles with the file names the record pins them under."""
     from maturity.loaders import load_profile
 
-    return [load_profile(Path(p)) for p in paths]
+    return [(Path(p).name, load_profile(Path(p))) for p in paths]
 
 
-def _load_waivers(path: str | None) -> list[Any]:
+def _load_waivers(path: str | None) -> tuple[list[Any], dict[str, str] | None]:
+    """The waivers of a file, and the file's name and sha256 for the record."""
     if not path:
-        return []
+        return [], None
+    import hashlib
+
     from maturity.loaders import load_waivers
 
-    return load_waivers(Path(path))
+    waivers = load_waivers(Path(path))
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return waivers, {"name": Path(path).name, "sha256": digest}
 
 
 def _formats(session: Session) -> dict[str, Any]:
@@ -112,19 +118,21 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from maturity.errors import UsageError
 
     session = _session(args)
+    profiles = _load_profiles(args.profile)
     rules, changes = session.load_rules(
         args.pack or None,
         pack_dirs=[Path(p) for p in args.pack_dir],
-        profiles=_load_profiles(args.profile),
+        profiles=[p for _name, p in profiles],
     )
     model = session.scoring_model(args.scoring)
-    waivers = _load_waivers(args.waivers)
-    provenance = provenance_for(session, changes, args.lang)
+    waivers, waiver_file = _load_waivers(args.waivers)
+    provenance = provenance_for(session, changes, args.lang, profiles=profiles,
+                                waiver_file=waiver_file)
     bundles = _bundles(session, [Path(p) for p in args.evidence])
     if len(bundles) != 1:
         from maturity.batch import run_batch
 
-        return run_batch(session, args, rules, bundles, provenance)
+        return run_batch(session, args, rules, bundles, provenance, waivers=waivers)
     bundle = bundles[0]()
     roadmap = _roadmap_settings(args)
     result = assess_bundle(

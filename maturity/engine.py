@@ -3,6 +3,8 @@
 Each rule gives one `Outcome` with its explanation. Missing evidence is `not_assessed`, never a
 pass; evidence of the wrong type is `error`; documents older than a rule's maximum evidence age
 make it `stale`; an active waiver makes a non-passing rule `waived` (its underlying outcome kept).
+A rule the organisation declares not applicable, with a justification, is `not_applicable`; what
+its evidence would have given is kept beside it, so the declaration can be audited.
 """
 
 from __future__ import annotations
@@ -68,7 +70,12 @@ def _stale_documents(
         value = lookup(data, tuple(path.split(".")))
         if isinstance(value, dict) and isinstance(value.get("document"), str):
             info: DocumentInfo | None = ctx.documents.get(value["document"])
-            if info is not None and info.collected is not None and info.collected < oldest:
+            if info is None:
+                continue
+            # A document whose age cannot be told is not fresh evidence: its age is the point.
+            if info.collected is None:
+                stale.append(f"{info.path} has no collection date")
+            elif info.collected < oldest:
                 stale.append(f"{info.path} collected {info.collected.isoformat()}")
     return stale
 
@@ -78,9 +85,21 @@ def evaluate_rule(
     data: Mapping[str, Any],
     ctx: EvalContext,
     waiver: Waiver | None = None,
+    declared_not_applicable: str | None = None,
 ) -> Outcome:
+    """One rule's outcome. `declared_not_applicable` is the organisation's justification for
+    declaring the rule not applicable to it."""
     rule = compiled.rule
     condition = compiled.check.condition
+    if declared_not_applicable is not None:
+        evidence_alone = evaluate_rule(compiled, data, ctx)
+        return Outcome(
+            rule.id, compiled.pack, OutcomeStatus.NOT_APPLICABLE, 0.0,
+            Explanation(condition, evidence_alone.explanation.values,
+                        "declared not applicable by the organisation"),
+            reason=declared_not_applicable,
+            underlying=evidence_alone.status, underlying_credit=evidence_alone.credit,
+        )
     if compiled.applies is not None:
         applies = compiled.applies.evaluate(data, ctx)
         if isinstance(applies, float) and applies < 1.0:
@@ -125,7 +144,7 @@ def evaluate_rule(
                        f"({waiver.risk} risk): {waiver.justification}",
                 underlying=status, underlying_credit=credit,
             )
-        state = "expired" if ctx.as_of > waiver.expires else "not yet valid"
+        state = waiver.state_on(ctx.as_of).replace("_", " ")
         return Outcome(
             rule.id, compiled.pack, status, credit, explanation,
             reason=f"waiver {state} (granted {waiver.granted.isoformat()}, "
@@ -140,8 +159,14 @@ def evaluate(
     as_of: dt.date,
     documents: Mapping[str, DocumentInfo] | None = None,
     waivers: Mapping[str, Waiver] | None = None,
+    not_applicable: Mapping[str, str] | None = None,
 ) -> list[Outcome]:
-    """One outcome per rule, in the rule set's order (pack id, then rule id)."""
+    """One outcome per rule, in the rule set's order (pack id, then rule id).
+
+    `waivers` and `not_applicable` (justifications) are keyed by rule id.
+    """
     ctx = EvalContext(as_of, documents or {})
     waived = waivers or {}
-    return [evaluate_rule(c, data, ctx, waived.get(c.id)) for c in rules.rules]
+    declared = not_applicable or {}
+    return [evaluate_rule(c, data, ctx, waived.get(c.id), declared.get(c.id))
+            for c in rules.rules]

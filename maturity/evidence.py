@@ -13,9 +13,9 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from maturity.errors import EvidenceError, format_location
 from maturity.formats import check_tree
@@ -32,7 +32,7 @@ __all__ = [
     "read_evidence_file",
 ]
 
-HEADER_KEYS = ("organisation", "assessment", "submission")
+HEADER_KEYS = ("organisation", "assessment", "submission", "not_applicable")
 Parser = Callable[[bytes, str, Limits], Any]
 
 
@@ -51,11 +51,20 @@ class _Assessment(BaseModel):
     period: str | None = None
 
 
+_Justification = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
+                                                 max_length=2000)]
+_PackId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
+_RuleRef = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
+                                           max_length=100)]
+
+
 class _Header(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     organisation: Organisation
     assessment: _Assessment = _Assessment()
     submission: Submission | None = None
+    #: `[not_applicable.<pack id>]`: rule id = "why this rule does not apply to us".
+    not_applicable: dict[_PackId, dict[_RuleRef, _Justification]] = {}
 
 
 # Document hashes are cached by (path, size, mtime): a national batch re-reads the same shared
@@ -244,7 +253,8 @@ def bundle_from_tree(
         header = _Header.model_validate(header_doc)
     except ValidationError as exc:
         raise pydantic_error(exc, _Header, file=header_file, error=EvidenceError) from None
-    data = {k: v for k, v in tree.items() if k not in ("assessment", "submission")}
+    data = {k: v for k, v in tree.items()
+            if k not in ("assessment", "submission", "not_applicable")}
     return EvidenceBundle(
         source=source,
         organisation=header.organisation,
@@ -254,6 +264,7 @@ def bundle_from_tree(
         data=data,
         files=files,
         documents=dict(documents or {}),
+        not_applicable={pack: dict(rules) for pack, rules in header.not_applicable.items()},
     )
 
 

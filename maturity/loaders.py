@@ -71,12 +71,13 @@ def load_waivers(path: Path, limits: Limits | None = None) -> list[Waiver]:
             code="waiver.invalid",
             file=path.name,
             location=extra[0] if extra else "waivers",
-            expected="[[waivers]] with rule, justification, approver, granted, expires, risk",
+            expected="[[waivers]] with rule, justification, approver, granted, expires, risk "
+                     "(and optionally organisation)",
             found=", ".join(sorted(doc)) or "an empty file",
             fix="write each waiver as [[waivers]]",
         )
     waivers: list[Waiver] = []
-    seen: set[str] = set()
+    seen: set[tuple[str, str | None]] = set()
     for index, raw in enumerate(doc["waivers"]):
         try:
             waiver = Waiver.model_validate(raw)
@@ -93,17 +94,19 @@ def load_waivers(path: Path, limits: Limits | None = None) -> list[Waiver]:
                 found=waiver.expires.isoformat(),
                 fix="correct the dates",
             )
-        if waiver.rule in seen:
+        key = (waiver.rule, waiver.organisation)
+        if key in seen:
+            whom = f" for {waiver.organisation}" if waiver.organisation else ""
             raise WaiverError(
-                f"two waivers for rule {waiver.rule!r}",
+                f"two waivers for rule {waiver.rule!r}{whom}",
                 code="waiver.duplicate",
                 file=path.name,
                 location=f"waivers[{index}].rule",
-                expected="one waiver per rule",
+                expected="one waiver per rule and organisation",
                 found=repr(waiver.rule),
                 fix="merge them into one",
             )
-        seen.add(waiver.rule)
+        seen.add(key)
         waivers.append(waiver)
     return waivers
 

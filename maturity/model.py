@@ -243,6 +243,8 @@ class EvidenceBundle:
     data: dict[str, Any]
     files: tuple[EvidenceFile, ...] = ()
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
+    #: Rules the organisation declares not applicable to it: pack id → rule id → justification.
+    not_applicable: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,15 +264,20 @@ class Outcome:
     credit: float
     explanation: Explanation
     reason: str = ""
-    #: For waived and stale outcomes: what the evidence alone gave.
+    #: For waived, stale and declared not-applicable outcomes: what the evidence alone gave.
     underlying: OutcomeStatus | None = None
     underlying_credit: float | None = None
 
 
 class Waiver(_Strict):
-    """An accepted exception to a rule, valid from `granted` to `expires` (inclusive)."""
+    """An accepted exception to a rule, valid from `granted` to `expires` (inclusive).
+
+    Validity is judged against the assessment date, never the clock. A waiver without an
+    `organisation` covers every organisation a waiver file is used for.
+    """
 
     rule: RuleId
+    organisation: Slug | None = None
     justification: Text
     approver: ShortText
     granted: dt.date
@@ -279,3 +286,11 @@ class Waiver(_Strict):
 
     def active_on(self, day: dt.date) -> bool:
         return self.granted <= day <= self.expires
+
+    def state_on(self, day: dt.date) -> Literal["active", "expired", "not_yet_valid"]:
+        if day > self.expires:
+            return "expired"
+        return "not_yet_valid" if day < self.granted else "active"
+
+    def covers(self, organisation: str) -> bool:
+        return self.organisation is None or self.organisation == organisation

@@ -8,6 +8,7 @@ directory, time zone or day.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -65,7 +66,11 @@ def parse_record(data: bytes) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class Provenance:
-    """What produced the record besides the evidence: engine, plugins, profile, language."""
+    """What produced the record besides the evidence: engine, plugins, profile, language.
+
+    `profile` holds the change log and every applied profile in full (so a verifier can replay
+    it); `waiver_file` names the waiver file and its sha256 (so a verifier can find and check it).
+    """
 
     engine_version: str
     plugin_api: str
@@ -73,6 +78,10 @@ class Provenance:
     skipped_plugins: Sequence[Mapping[str, str]] = ()
     profile: Mapping[str, Any] | None = None
     language: str = "en"
+    waiver_file: Mapping[str, str] | None = None
+
+#: Outcomes that need no remediation: the rule is met or does not concern the organisation.
+_SETTLED = frozenset({"pass", "not_applicable"})
 
 
 def _outcome(outcome: Outcome, pack_rules: Mapping[str, Any]) -> dict[str, Any]:
@@ -80,6 +89,7 @@ def _outcome(outcome: Outcome, pack_rules: Mapping[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {
         "rule": outcome.rule,
         "pack": outcome.pack,
+        "title": rule.title,
         "dimension": rule.dimension,
         "facet": rule.facet,
         "level": rule.level,
@@ -97,13 +107,15 @@ def _outcome(outcome: Outcome, pack_rules: Mapping[str, Any]) -> dict[str, Any]:
             "status": outcome.underlying.value,
             "credit": outcome.underlying_credit,
         }
+    if outcome.status.value not in _SETTLED:
+        data["remediation"] = rule.remediation.model_dump()
     return data
 
 
 def build_record(
     *,
     bundle: EvidenceBundle,
-    as_of: Any,
+    as_of: dt.date,
     packs: Sequence[RulePack],
     outcomes: Sequence[Outcome],
     scores: Mapping[str, PackScore],
@@ -112,10 +124,16 @@ def build_record(
     settings: Mapping[str, Any],
     provenance: Provenance,
     waivers: Sequence[Waiver] = (),
+    not_applicable: Mapping[str, Mapping[str, str]] | None = None,
     roadmap: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Everything an auditor needs to re-run and check the assessment, as plain data."""
+    """Everything an auditor needs to re-run and check the assessment, as plain data.
+
+    `waivers` are the waivers that concern this organisation; `not_applicable` the rules it
+    declared not applicable (pack id → rule id → justification).
+    """
     rules = {r.id: r for p in packs for r in p.rules}
+    declared = not_applicable or {}
     record: dict[str, Any] = {
         "record_version": RECORD_VERSION,
         "engine": {
@@ -156,7 +174,15 @@ def build_record(
                 for d in sorted(bundle.documents.values(), key=lambda d: d.path)
             ],
         },
-        "waivers": [w.model_dump() for w in sorted(waivers, key=lambda w: w.rule)],
+        "waivers": [
+            {**w.model_dump(), "state": w.state_on(as_of)}
+            for w in sorted(waivers, key=lambda w: (w.rule, w.organisation or ""))
+        ],
+        "waiver_file": dict(provenance.waiver_file) if provenance.waiver_file else None,
+        "not_applicable": [
+            {"pack": pack, "rule": rule, "justification": declared[pack][rule]}
+            for pack in sorted(declared) for rule in sorted(declared[pack])
+        ],
         "scoring": {
             "model": model.name,
             "description": model.description,

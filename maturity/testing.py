@@ -13,9 +13,11 @@ def test_rule(case):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from maturity.checks import EvalContext
 from maturity.engine import evaluate_rule
@@ -42,10 +44,28 @@ class CaseResult:
     message: str
 
 
+def _collected_dates(tree: Any) -> dict[str, dt.date]:
+    """Collection dates of the document references in a test's evidence, as a bundle reads them."""
+    found: dict[str, dt.date] = {}
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            name, collected = node.get("document"), node.get("collected")
+            if isinstance(name, str) and isinstance(collected, dt.date):
+                found[name] = collected
+            stack.extend(node.values())
+        elif isinstance(node, list):
+            stack.extend(node)
+    return found
+
+
 def run_case(case: RuleCase) -> CaseResult:
     test = case.test
+    collected = _collected_dates(test.evidence)
     documents = {
-        path: DocumentInfo(path, sha, None) for path, sha in test.documents.items()
+        path: DocumentInfo(path, sha, None, collected=collected.get(path))
+        for path, sha in test.documents.items()
     }
     outcome = evaluate_rule(case.rule, test.evidence, EvalContext(test.as_of, documents))
     problems: list[str] = []

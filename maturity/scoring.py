@@ -231,7 +231,9 @@ def score_packs(
     by_rule = {o.rule: o for o in outcomes}
     result: dict[str, PackScore] = {}
     for pack in packs:
-        rules = rules_by_pack[pack.id] if rules_by_pack else pack.rules
+        # Sorted by id: float sums then never depend on the order rules were written in.
+        rules = sorted(rules_by_pack[pack.id] if rules_by_pack else pack.rules,
+                       key=lambda r: r.id)
         scored = scored_rules(rules, by_rule, with_waivers=with_waivers)
         result[pack.id] = score_pack(pack, scored, model, level_threshold)
     return result

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from maturity import __version__
+from maturity.catalogues import apply_catalogues
 from maturity.checks import CheckCompiler
 from maturity.engine import evaluate
 from maturity.errors import EvidenceError, PackError, UsageError, did_you_mean
@@ -117,7 +118,8 @@ class Session:
                 chosen.append(available[pack_id][0])
         elif not pack_dirs:
             chosen.extend(pack for pack, loc in available.values() if loc.default)
-        return chosen
+        # Plugins' translation catalogues land where the packs' own translations live.
+        return apply_catalogues(chosen, self.host.translations())
 
     def scoring_model(self, name: str) -> ScoringModel:
         models: dict[str, ScoringModel] = {m.name: m for _n, m in self.host.scoring_models()}
@@ -140,13 +142,40 @@ class Session:
         pack_dirs: Sequence[Path] = (),
         profiles: Sequence[Profile] = (),
     ) -> tuple[RuleSet, list[dict[str, Any]]]:
+        """The compiled packs, tailored by `profiles` in order, and the change log."""
         packs = self.select_packs(pack_ids, pack_dirs)
-        plugin_profiles = [p for _n, p in self.host.profiles()]
-        all_profiles = [*plugin_profiles, *profiles]
         changes: list[dict[str, Any]] = []
-        if all_profiles:
-            packs, changes = apply_profiles(packs, all_profiles)
+        if profiles:
+            packs, changes = apply_profiles(packs, profiles)
         return compile_rules(packs, self.compiler), changes
+
+    def resolve_profiles(self, specs: Sequence[str | Path]) -> list[tuple[str, Profile]]:
+        """Profiles named on the command line, as (origin, profile): a profile file, or the id
+        of a profile an installed plugin offers. Plugin profiles apply only when named."""
+        from maturity.loaders import load_profile
+
+        offered = {p.id: (plugin, p) for plugin, p in self.host.profiles()}
+        resolved: list[tuple[str, Profile]] = []
+        for spec in specs:
+            path = Path(spec)
+            if path.is_file():
+                resolved.append((f"file:{path.name}", load_profile(path, self.limits)))
+            elif str(spec) in offered:
+                plugin, profile = offered[str(spec)]
+                resolved.append((f"plugin:{plugin}", profile))
+            else:
+                hint = did_you_mean(str(spec), offered)
+                raise UsageError(
+                    f"no profile file or installed profile {str(spec)!r}",
+                    code="usage.unknown-profile",
+                    location="--profile",
+                    expected="a profile file, or one of the installed profiles: "
+                    + (", ".join(sorted(offered)) or "none"),
+                    found=repr(str(spec)),
+                    fix=f"did you mean {hint!r}?" if hint else
+                    "check the path, or see `maturity plugins` for installed profiles",
+                )
+        return resolved
 
     def load_evidence(self, path: Path, display: str | None = None) -> EvidenceBundle:
         return load_bundle(path, loaders=self.loaders, limits=self.limits, display=display)
@@ -263,19 +292,17 @@ def provenance_for(
     profiles: Sequence[tuple[str, Profile]] = (),
     waiver_file: Mapping[str, str] | None = None,
 ) -> Provenance:
-    """What produced a record. `profiles` are the user's profiles as (file name, profile); the
-    plugins' profiles are added here, in the order `Session.load_rules` applies them."""
-    applied = [(f"plugin:{name}", p) for name, p in session.host.profiles()]
-    applied += [(f"file:{name}", p) for name, p in profiles]
+    """What produced a record. `profiles` are the applied profiles as (origin, profile), in the
+    order `Session.load_rules` applied them (see `Session.resolve_profiles`)."""
     return Provenance(
         engine_version=__version__,
         plugin_api=PLUGIN_API,
         plugins=plugin_records(session.host),
-        skipped_plugins=list(session.host.skipped),
+        skipped_plugins=session.host.skipped_records(),
         profile={
             "changes": list(changes),
-            "profiles": [profile_pin(origin, p) for origin, p in applied],
-        } if applied or changes else None,
+            "profiles": [profile_pin(origin, p) for origin, p in profiles],
+        } if profiles or changes else None,
         language=language,
         waiver_file=waiver_file,
     )

@@ -72,13 +72,6 @@ def _write(data: bytes, output: str | None) -> None:
     atomic_write(Path(output), data)
 
 
-def _load_profiles(paths: Sequence[str]) -> list[tuple[str, Any]]:
-    """Profiles with the file names the record pins them under."""
-    from maturity.loaders import load_profile
-
-    return [(Path(p).name, load_profile(Path(p))) for p in paths]
-
-
 def _load_waivers(path: str | None) -> tuple[list[Any], dict[str, str] | None]:
     """The waivers of a file, and the file's name and sha256 for the record."""
     if not path:
@@ -118,17 +111,18 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from maturity.errors import UsageError
 
     session = _session(args)
-    profiles = _load_profiles(args.profile)
+    profiles = session.resolve_profiles(args.profile)
     rules, changes = session.load_rules(
         args.pack or None,
         pack_dirs=[Path(p) for p in args.pack_dir],
-        profiles=[p for _name, p in profiles],
+        profiles=[p for _origin, p in profiles],
     )
     model = session.scoring_model(args.scoring)
     waivers, waiver_file = _load_waivers(args.waivers)
+    # Plugins' bundle sources run before the provenance is taken, so one skipped there is listed.
+    bundles = _bundles(session, [Path(p) for p in args.evidence])
     provenance = provenance_for(session, changes, args.lang, profiles=profiles,
                                 waiver_file=waiver_file)
-    bundles = _bundles(session, [Path(p) for p in args.evidence])
     if len(bundles) != 1:
         from maturity.batch import run_batch
 
@@ -318,28 +312,9 @@ def cmd_evidence_template(args: argparse.Namespace) -> int:
 
 
 def cmd_plugins(args: argparse.Namespace) -> int:
-    session = _session(args)
-    host = session.host
-    contributions: dict[str, list[str]] = {}
+    from maturity.plugins import describe_plugins
 
-    def note(items: list[tuple[str, Any]], kind: str, name: Callable[[Any], str]) -> None:
-        for plugin, item in items:
-            contributions.setdefault(plugin, []).append(f"{kind} {name(item)}")
-
-    note(host.rule_packs(), "pack", lambda loc: loc.display)
-    note(host.check_types(), "check", lambda t: t.operator)
-    note(host.evidence_loaders(), "loader", lambda e: "/".join(e.suffixes))
-    note(host.scoring_models(), "scoring", lambda m: m.name)
-    note(host.report_formats(), "format", lambda f: f.name)
-    note(host.translations(), "translation",
-         lambda c: f"{c.locale}" + (f"({c.pack})" if c.pack else ""))
-    note(host.profiles(), "profile", lambda p: p.id)
-    for info in host.plugins:
-        print(f"{info.name} {info.version} (plugin API {info.api}, module {info.module})")
-        for line in contributions.get(info.name, []):
-            print(f"  {line}")
-    for skipped in host.skipped:
-        print(f"SKIPPED {skipped['name']} in {skipped['hook']}: {skipped['error']}")
+    print(describe_plugins(_session(args).host), end="")
     return 0
 
 
@@ -385,7 +360,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="share of a level's weighted credit needed to reach it (default 0.75)")
     p.add_argument("--fail-under", type=float, help="exit 1 if a pack index is below this (0-1)")
     p.add_argument("--waivers", help="waiver file (TOML)")
-    p.add_argument("--profile", action="append", default=[], help="profile file (repeatable)")
+    p.add_argument("--profile", action="append", default=[], metavar="FILE|ID",
+                   help="profile file, or id of a profile a plugin offers (repeatable)")
     p.add_argument("--lang", default="en", help="report language (en, fr, ar)")
     p.add_argument("--jobs", type=int, default=None, help="worker processes for a batch")
     p.set_defaults(handler=cmd_assess)
@@ -449,6 +425,256 @@ def _roadmap_arguments(parser: argparse.ArgumentParser) -> None:
 
 #: Further sub-command builders (roadmap, verify, diff, sign, compare) register here.
 _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
+
+
+# --- auditors: verify, diff, sign, keygen ---------------------------------------------------
+
+
+def _cannot_run(message: str, found: str, fix: str) -> Exception:
+    from maturity.errors import UsageError
+
+    return UsageError(message, code="verify.cannot-run", location="RECORD",
+                      expected="the inputs the record pins", found=found, fix=fix)
+
+
+def _replay(args: argparse.Namespace, record: dict[str, Any], record_path: Path) -> Any:
+    """Re-run the assessment a record pins and compare: the inputs are read here, the
+    comparison is `maturity.audit.compare_records`."""
+    import json
+
+    from maturity.api import assess_bundle, provenance_for
+    from maturity.audit import compare_records, replay_plan, unavailable_packs
+    from maturity.model import Waiver
+    from maturity.packs import load_pack_dir
+    from maturity.profiles import Profile
+
+    plan = replay_plan(record)
+    # A record made while a broken plugin was skipped is re-run the same way.
+    args.skip_broken_plugins = args.skip_broken_plugins or bool(record.get("skipped_plugins"))
+    session = _session(args)
+    here = record_path.parent
+    notes: list[str] = []
+
+    local: dict[str, tuple[Path, str]] = {}
+    for directory in map(Path, args.pack_dir):
+        pack = load_pack_dir(directory, origin=f"local:{directory.name}",
+                             display=directory.name, limits=session.limits)
+        local[pack.id] = (directory, pack.version)
+    installed = {pid: pack.version for pid, (pack, _loc) in session.available_packs().items()}
+    available = {**installed, **{pid: version for pid, (_d, version) in local.items()}}
+    problems = unavailable_packs(plan, available)
+    if problems:
+        raise _cannot_run("cannot re-run the record: a pinned pack is not available",
+                          "; ".join(problems),
+                          "install the pack version the record names, or pass its directory "
+                          "with --pack-dir")
+
+    profiles: list[tuple[str, Profile]] = []
+    if args.profile:
+        profiles = session.resolve_profiles(args.profile)
+    for pin in plan.profiles if not args.profile else ():
+        origin, name = str(pin.get("origin")), str(pin.get("origin")).partition(":")[2]
+        if origin.startswith("plugin:"):
+            profiles += session.resolve_profiles([str(pin.get("id"))])
+        elif (here / name).is_file():
+            profiles += session.resolve_profiles([here / name])
+            notes.append(f"profile {pin.get('id')} read from {name} beside the record")
+        else:
+            profiles.append((origin, Profile.model_validate_json(json.dumps(pin["definition"]))))
+            notes.append(f"profile {pin.get('id')} replayed from the record's copy: put {name} "
+                         "beside the record or pass --profile to check it against its file")
+
+    waiver_file = plan.waiver_file
+    if args.waivers:
+        waivers, waiver_file = _load_waivers(args.waivers)
+    elif plan.waiver_file and (here / plan.waiver_file["name"]).is_file():
+        waivers, waiver_file = _load_waivers(str(here / plan.waiver_file["name"]))
+        notes.append(f"waivers read from {plan.waiver_file['name']} beside the record")
+    else:
+        waivers = [Waiver.model_validate_json(json.dumps(
+            {k: v for k, v in pinned.items() if k != "state"})) for pinned in plan.waivers]
+        if waivers:
+            notes.append("waivers replayed from the record's copy: put the waiver file beside "
+                         "the record or pass --waivers to check them against it")
+
+    evidence = Path(args.evidence) if args.evidence else here / plan.source
+    if not evidence.exists():
+        raise _cannot_run("cannot re-run the record: its evidence bundle is not found",
+                          f"nothing at {evidence.name!r} beside the record",
+                          "pass the bundle with --evidence PATH")
+    bundle = session.load_evidence(evidence, display=plan.source)
+    rules, changes = session.load_rules(
+        [p.id for p in plan.packs if p.id not in local] or None,
+        pack_dirs=[d for pid, (d, _v) in sorted(local.items()) if pid in
+                   {p.id for p in plan.packs}],
+        profiles=[p for _origin, p in profiles],
+    )
+    result = assess_bundle(
+        bundle, rules, model=session.scoring_model(plan.scoring), as_of=plan.as_of,
+        level_threshold=plan.level_threshold, waivers=waivers,
+        provenance=provenance_for(session, changes, plan.language, profiles=profiles,
+                                  waiver_file=waiver_file),
+        roadmap_settings=plan.roadmap_settings,
+    )
+    return compare_records(record, result.record, notes)
+
+
+def _check_signatures(record: dict[str, Any], signatures: Sequence[str],
+                      public_keys: Sequence[str]) -> list[Any]:
+    from maturity.errors import UsageError
+    from maturity.signing import load_public_key, parse_signature, verify_signature
+
+    if not public_keys:
+        raise UsageError(
+            "checking a signature needs the signer's public key",
+            code="usage.public-key",
+            location="--public-key",
+            expected="--public-key PUB for each signer you trust",
+            found="no --public-key",
+            fix="pass the public key file the signer gave you (maturity keygen writes KEY.pub)",
+        )
+    trusted = [load_public_key(_read_input(p), Path(p).name) for p in public_keys]
+    return [verify_signature(record, parse_signature(_read_input(s), Path(s).name), trusted)
+            for s in signatures]
+
+
+def _read_input(path: str) -> bytes:
+    from maturity.errors import RecordError
+
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise RecordError("cannot read the file", code="record.not-found", file=Path(path).name,
+                          expected="a readable file", found=exc.strerror or str(exc),
+                          fix="check the path") from None
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from maturity.audit import render_verification
+    from maturity.loaders import load_record
+    from maturity.record import canonical_bytes
+
+    record_path = Path(args.record)
+    record = load_record(record_path)
+    checks = _check_signatures(record, args.signature, args.public_key) if args.signature else []
+    replayed = None if args.signatures_only else _replay(args, record, record_path)
+    ok = all(c.ok for c in checks) and (replayed is None or replayed.identical)
+    if args.format == "json":
+        report = {
+            "record": record_path.name,
+            "ok": ok,
+            "signatures": [{"file": c.file, "role": c.role, "signer": c.signer, "ok": c.ok,
+                            "message": c.message} for c in checks],
+            "replay": replayed.as_data() if replayed is not None else None,
+        }
+        sys.stdout.buffer.write(canonical_bytes(report))
+    else:
+        for check in checks:
+            print(check)
+        if replayed is not None:
+            print(render_verification(replayed, record_path.name), end="")
+    sys.stdout.flush()
+    return 0 if ok else 1
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from maturity.audit import diff_records, render_diff
+    from maturity.loaders import load_record
+
+    diff = diff_records(load_record(Path(args.old)), load_record(Path(args.new)))
+    _write(render_diff(diff, args.format).encode("utf-8"), args.output)
+    return 0
+
+
+def cmd_sign(args: argparse.Namespace) -> int:
+    from maturity.files import atomic_write
+    from maturity.loaders import load_record
+    from maturity.signing import load_private_key, sign_record, signature_file_name
+
+    record_path = Path(args.record)
+    record = load_record(record_path)
+    key = load_private_key(_read_input(args.key), Path(args.key).name)
+    output = Path(args.output) if args.output else record_path.with_name(
+        signature_file_name(record_path.name, args.role))
+    atomic_write(output, sign_record(record, key, args.role))
+    print(f"signed {record_path.name} as {args.role}: {output}")
+    return 0
+
+
+def cmd_keygen(args: argparse.Namespace) -> int:
+    import os
+
+    from maturity.errors import UsageError
+    from maturity.files import atomic_write
+    from maturity.signing import fingerprint, generate_key_pair, load_public_key
+
+    private_path = Path(args.output)
+    public_path = private_path.with_name(private_path.name + ".pub")
+    if private_path.exists() and not args.force:
+        raise UsageError(
+            "the key file exists",
+            code="usage.key-exists",
+            location="-o",
+            expected="a new file name",
+            found=private_path.name,
+            fix="choose another name, or pass --force to replace the key (signatures made "
+                "with the old key can then no longer be matched to it)",
+        )
+    private, public = generate_key_pair()
+    atomic_write(private_path, private)
+    os.chmod(private_path, 0o600)
+    atomic_write(public_path, public)
+    print(f"private key: {private_path} (keep it secret)\npublic key: {public_path}\n"
+          f"fingerprint: {fingerprint(load_public_key(public, public_path.name))}")
+    return 0
+
+
+def _audit_commands(sub: Any) -> None:
+    p = sub.add_parser("verify", help="re-run a record from its pinned inputs; check signatures")
+    p.add_argument("record", metavar="RECORD")
+    _common(p, packs=False)
+    p.add_argument("--evidence", help="the evidence bundle (default: the record's evidence "
+                   "source beside the record)")
+    p.add_argument("--pack-dir", action="append", default=[], metavar="DIR",
+                   help="a local rule pack the record used (repeatable)")
+    p.add_argument("--waivers", help="the waiver file (default: the pinned file beside the "
+                   "record, else the record's copy)")
+    p.add_argument("--profile", action="append", default=[],
+                   help="profile file or installed profile id (default: the pinned ones)")
+    p.add_argument("--signature", action="append", default=[], metavar="SIG",
+                   help="a signature file to check (repeatable)")
+    p.add_argument("--public-key", action="append", default=[], metavar="PUB",
+                   help="a trusted signer's public key (repeatable)")
+    p.add_argument("--signatures-only", action="store_true",
+                   help="check the signatures without re-running the assessment")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(handler=cmd_verify)
+
+    p = sub.add_parser("diff", help="what changed between two assessment records")
+    p.add_argument("old", metavar="OLD")
+    p.add_argument("new", metavar="NEW")
+    _common(p, packs=False)
+    p.add_argument("--format", choices=("text", "json", "md"), default="text")
+    p.add_argument("-o", "--output", help="output file (default: standard output)")
+    p.set_defaults(handler=cmd_diff)
+
+    p = sub.add_parser("sign", help="write a detached Ed25519 signature beside a record")
+    p.add_argument("record", metavar="RECORD")
+    _common(p, packs=False)
+    p.add_argument("--key", required=True, help="the private key (maturity keygen)")
+    p.add_argument("--role", choices=("assessor", "ministry", "approver"), default="assessor")
+    p.add_argument("-o", "--output", help="signature file (default: RECORD.<role>.sig)")
+    p.set_defaults(handler=cmd_sign)
+
+    p = sub.add_parser("keygen", help="make an Ed25519 key pair for signing records")
+    _common(p, packs=False)
+    p.add_argument("-o", "--output", required=True, metavar="KEY",
+                   help="private key file; the public key is written to KEY.pub")
+    p.add_argument("--force", action="store_true", help="replace an existing key")
+    p.set_defaults(handler=cmd_keygen)
+
+
+_EXTRA_COMMANDS.append(_audit_commands)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

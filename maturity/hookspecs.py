@@ -1,7 +1,7 @@
 """The plugin hooks: everything a country team can add without forking the engine.
 
-Every hook is prefixed `maturity_`. Implement them in a module or class, decorate each with
-`maturity.hookimpl`, and expose the module under the entry-point group `maturity`:
+Every hook is prefixed `maturity_`. Implement them in a module (or an object), decorate each
+with `maturity.hookimpl`, and expose the module under the entry-point group `maturity`:
 
 ```toml
 [project.entry-points.maturity]
@@ -9,28 +9,35 @@ my-country = "my_country_plugin"
 ```
 
 The module declares the plugin-API versions it supports, e.g. `MATURITY_PLUGIN_API = ">=1,<2"`;
-an unsupported range stops the run at load time. The built-in packs, checks, loaders, scoring
-models and report formats are registered through these same hooks (`maturity.builtin`).
+a range that excludes this engine's `PLUGIN_API` stops the run at load time. The built-in packs,
+checks, loaders, scoring models and report formats are registered through these same hooks
+(`maturity.builtin`). The engine reaches the hooks only through `maturity.plugins.PluginHost`,
+which calls every implementation once, checks what it returns and names the plugin when one
+raises. Hook wrappers are not supported: each implementation contributes, none filters another.
+See docs/plugins.md for the author's guide.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
+from maturity.catalogues import TranslationCatalogue
+
 if TYPE_CHECKING:
     from maturity.checks import CheckType
     from maturity.evidence import EvidenceLoader
-    from maturity.model import EvidenceBundle, Translation
+    from maturity.model import EvidenceBundle
     from maturity.profiles import Profile
     from maturity.scoring import ScoringModel
 
 __all__ = [
+    "HOOK_NAMES",
     "PLUGIN_API",
     "BundleSource",
     "PackLocation",
@@ -79,21 +86,15 @@ class ReportFormat:
     batch: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class TranslationCatalogue:
-    """Translations for one locale: pack texts by element id and template messages."""
-
-    locale: str
-    pack: str | None = None
-    texts: Mapping[str, Translation] = field(default_factory=dict)
-    messages: Mapping[str, str] = field(default_factory=dict)
-
-
 @hookspec
 def maturity_rule_packs() -> list[PackLocation]:  # type: ignore[empty-body]
     """Rule pack directories this plugin contributes.
 
-    Return a list of `PackLocation`. Pack ids must be unique across plugins.
+    Returns: a list of `PackLocation(path, display, default=True)`; `path` is a directory (a
+    `pathlib.Path` or an `importlib.resources` traversable) holding `pack.toml` and rule files.
+    Packs with `default=True` run when no `--pack` is given. A pack id provided twice is an
+    error.
+    Parameters: none. Called once per run, when packs are first needed.
 
     Example::
 
@@ -107,22 +108,28 @@ def maturity_rule_packs() -> list[PackLocation]:  # type: ignore[empty-body]
 def maturity_check_types() -> list[CheckType]:  # type: ignore[empty-body]
     """Check operators this plugin adds to the closed vocabulary.
 
-    Return a list of `maturity.checks.CheckType`; each operator name must be new.
+    Returns: a list of `maturity.checks.CheckType(operator, params, build, describe)`: `params`
+    is the pydantic type of the operator's parameter, `build(param)` returns a test
+    `(value, ctx, path) -> float | BadShape` (raise ValueError to reject a parameter), and
+    `describe(param)` the condition's text. An operator name must be new.
+    Parameters: none. Called once per run, before packs are compiled.
 
     Example::
 
         @hookimpl
         def maturity_check_types():
-            return [CheckType("siret", StrictStr, build_siret_test, lambda v: "is a SIRET")]
+            return [CheckType("siret", StrictBool, build_siret, lambda v: "is a valid SIRET")]
     """
 
 
 @hookspec
 def maturity_evidence_loaders() -> list[EvidenceLoader]:  # type: ignore[empty-body]
-    """Parsers for evidence file types, by suffix.
+    """Parsers for evidence file types, chosen by file suffix.
 
-    Return a list of `maturity.evidence.EvidenceLoader(name, suffixes, parse)` where
-    `parse(data: bytes, display: str, limits: Limits)` returns the evidence tree.
+    Returns: a list of `maturity.evidence.EvidenceLoader(name, suffixes, parse)`, where
+    `parse(data: bytes, display: str, limits: Limits)` returns the file's evidence tree (a
+    dict) or raises `EvidenceError` naming the line. A suffix claimed twice is an error.
+    Parameters: none. Called once per run, before the first bundle is read.
 
     Example::
 
@@ -134,9 +141,13 @@ def maturity_evidence_loaders() -> list[EvidenceLoader]:  # type: ignore[empty-b
 
 @hookspec(firstresult=True)
 def maturity_bundle_source(path: Path) -> BundleSource | None:
-    """Read a directory of a plugin's own layout as a set of bundles, or return None.
+    """Read a directory of a plugin's own layout as a set of bundles, or decline with None.
 
-    The first plugin that recognises `path` wins.
+    Returns: a `BundleSource(name, bundles)` whose `bundles()` yields `EvidenceBundle`s, or
+    None when `path` is not in the plugin's layout. The first plugin (built-in first, then by
+    name) that returns a source wins.
+    Parameters: `path`, a directory named on the command line.
+    Called for every directory given to `maturity assess`.
 
     Example::
 
@@ -152,13 +163,16 @@ def maturity_bundle_source(path: Path) -> BundleSource | None:
 def maturity_scoring_models() -> list[ScoringModel]:  # type: ignore[empty-body]
     """Scoring models, chosen by name with `--scoring`.
 
-    Return a list of `maturity.scoring.ScoringModel`.
+    Returns: a list of `maturity.scoring.ScoringModel(name, description, rule_score, index)`;
+    `rule_score(rules)` aggregates scored rules into [0, 1], `index(dimension_scores, groups)`
+    combines the dimensions. A model name given twice is an error.
+    Parameters: none. Called once per run.
 
     Example::
 
         @hookimpl
         def maturity_scoring_models():
-            return [ScoringModel("strict", "…", rule_score, index)]
+            return [ScoringModel("minimum", "lowest credit", lowest, lambda d, g: min(d))]
     """
 
 
@@ -166,31 +180,47 @@ def maturity_scoring_models() -> list[ScoringModel]:  # type: ignore[empty-body]
 def maturity_report_formats() -> list[ReportFormat]:  # type: ignore[empty-body]
     """Report formats, chosen by name with `--format`.
 
+    Returns: a list of `ReportFormat(name, suffix, description, render, batch=False)`;
+    `render(records, options)` returns the file's bytes. A format name given twice is an
+    error.
+    Parameters: none. Called once per run.
+
     Example::
 
         @hookimpl
         def maturity_report_formats():
-            return [ReportFormat("xml", ".xml", "…", render_xml)]
+            return [ReportFormat("xml", ".xml", "records as XML", render_xml)]
     """
 
 
 @hookspec
 def maturity_translations() -> list[TranslationCatalogue]:  # type: ignore[empty-body]
-    """Translation catalogues: pack texts and report messages for a locale.
+    """Translation catalogues: a pack's texts and report messages in another locale.
+
+    Returns: a list of `maturity.catalogues.TranslationCatalogue` (usually read with
+    `load_catalogue`). Its translations are written into the pack's elements when the pack is
+    loaded; they replace the pack's own translation for that locale, and one naming an
+    element the pack lacks is an error.
+    Parameters: none. Called once per run, when packs are loaded.
 
     Example::
 
         @hookimpl
         def maturity_translations():
-            return [TranslationCatalogue("fr", "oecd-dgpf", texts={...})]
+            return [load_catalogue(files("my_plugin") / "fr.toml")]
     """
 
 
 @hookspec
 def maturity_profiles() -> list[Profile]:  # type: ignore[empty-body]
-    """Tailoring profiles applied to the packs before evaluation (weights, levels, checks).
+    """Tailoring profiles this plugin offers (weights, levels, checks, selections, new rules).
 
-    Every change carries a reason and an author, and the record lists it.
+    Returns: a list of `maturity.profiles.Profile` (usually read with
+    `maturity.loaders.load_profile`). A profile is applied only when chosen by its id
+    (`maturity assess --profile ID`), so installing a plugin never re-weights packs silently;
+    every change it makes, with its reason and author, is listed in the record. A profile id
+    given twice is an error.
+    Parameters: none. Called once per run.
 
     Example::
 
@@ -200,13 +230,6 @@ def maturity_profiles() -> list[Profile]:  # type: ignore[empty-body]
     """
 
 
-HOOK_NAMES: Sequence[str] = (
-    "maturity_rule_packs",
-    "maturity_check_types",
-    "maturity_evidence_loaders",
-    "maturity_bundle_source",
-    "maturity_scoring_models",
-    "maturity_report_formats",
-    "maturity_translations",
-    "maturity_profiles",
+HOOK_NAMES: tuple[str, ...] = tuple(
+    sorted(name for name in tuple(globals()) if name.startswith("maturity_"))
 )

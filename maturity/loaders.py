@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from maturity.profiles import Profile
 __all__ = ["load_profile", "load_record", "load_waivers"]
 
 
-def _read(path: Path, error: type[PackError] | type[WaiverError] | type[RecordError],
+def _read(path: Path | Traversable, error: type[PackError] | type[WaiverError] | type[RecordError],
           limits: Limits) -> bytes:
     if not path.is_file():
         raise error(
@@ -41,7 +42,8 @@ def _read(path: Path, error: type[PackError] | type[WaiverError] | type[RecordEr
     return data
 
 
-def load_profile(path: Path, limits: Limits | None = None) -> Profile:
+def load_profile(path: Path | Traversable, limits: Limits | None = None) -> Profile:
+    """A profile file (a path, or a resource a plugin ships), validated strictly."""
     limits = limits or Limits()
     doc = parse_toml(_read(path, PackError, limits), path.name, PackError)
     check_tree(doc, path.name, limits, PackError)

@@ -115,7 +115,7 @@ def test_combinator_with_wrong_shape(session: Session, tmp_path: Path) -> None:
 
 def test_missing_pack_header(session: Session, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    with pytest.raises(PackError, match="pack.toml is missing"):
+    with pytest.raises(PackError, match=r"pack\.toml is missing"):
         session.load_rules(pack_dirs=[tmp_path / "empty"])
 
 

@@ -78,6 +78,6 @@ def maturity_scoring_models() -> list[ScoringModel]:
 
 @hookimpl
 def maturity_report_formats() -> list[ReportFormat]:
-    from maturity import report
+    from maturity import oscal, report
 
-    return report.builtin_formats()
+    return [*report.builtin_formats(), *oscal.report_formats()]

@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from maturity.checks import BadShape, EvalContext, Missing, lookup
+from maturity.checks import BadShape, EvalContext, Missing, Result, lookup
 from maturity.model import (
     DocumentInfo,
     Explanation,
@@ -23,7 +23,14 @@ from maturity.model import (
 )
 from maturity.ruleset import CompiledRule, RuleSet
 
-__all__ = ["evaluate", "evaluate_rule", "jsonable"]
+__all__ = [
+    "evaluate",
+    "evaluate_rule",
+    "jsonable",
+    "not_applicable_outcome",
+    "outcome_from_result",
+    "stale_documents",
+]
 
 _ABSENT = object()
 
@@ -58,7 +65,7 @@ def _status(credit: float) -> OutcomeStatus:
     return OutcomeStatus.PARTIAL
 
 
-def _stale_documents(
+def stale_documents(
     compiled: CompiledRule, data: Mapping[str, Any], ctx: EvalContext
 ) -> list[str]:
     limit = compiled.rule.max_evidence_age_days
@@ -103,16 +110,39 @@ def evaluate_rule(
     if compiled.applies is not None:
         applies = compiled.applies.evaluate(data, ctx)
         if isinstance(applies, float) and applies < 1.0:
-            return Outcome(
-                rule.id,
-                compiled.pack,
-                OutcomeStatus.NOT_APPLICABLE,
-                0.0,
-                Explanation(compiled.applies.condition, _values(data, compiled.applies.paths),
-                            "the rule does not apply"),
-                reason=rule.applies.reason if rule.applies else "",
-            )
-    result = compiled.check.evaluate(data, ctx)
+            return not_applicable_outcome(compiled, data)
+    return outcome_from_result(compiled, data, ctx, compiled.check.evaluate(data, ctx), waiver)
+
+
+def not_applicable_outcome(compiled: CompiledRule, data: Mapping[str, Any]) -> Outcome:
+    """The outcome of a rule whose `applies` condition does not hold for this bundle."""
+    rule, applies = compiled.rule, compiled.applies
+    if applies is None:
+        raise ValueError(f"rule {rule.id} has no applies condition")
+    return Outcome(
+        rule.id,
+        compiled.pack,
+        OutcomeStatus.NOT_APPLICABLE,
+        0.0,
+        Explanation(applies.condition, _values(data, applies.paths), "the rule does not apply"),
+        reason=rule.applies.reason if rule.applies else "",
+    )
+
+
+def outcome_from_result(
+    compiled: CompiledRule,
+    data: Mapping[str, Any],
+    ctx: EvalContext,
+    result: Result,
+    waiver: Waiver | None = None,
+) -> Outcome:
+    """The explained outcome of an applicable rule whose check gave `result`.
+
+    Shared with `maturity.fastpath`, which computes `result` in generated code: both paths
+    build outcomes here, so their explanations cannot drift apart.
+    """
+    rule = compiled.rule
+    condition = compiled.check.condition
     values = _values(data, compiled.check.paths)
     detail = ""
     if isinstance(result, Missing):
@@ -126,7 +156,7 @@ def evaluate_rule(
         status = _status(credit)
         detail = f"credit {credit:.4g}"
     explanation = Explanation(condition, values, detail)
-    stale = _stale_documents(compiled, data, ctx) if status in (
+    stale = stale_documents(compiled, data, ctx) if status in (
         OutcomeStatus.PASS, OutcomeStatus.PARTIAL) else []
     if stale:
         return Outcome(

@@ -31,7 +31,7 @@ def environment() -> Any:
     import jinja2
 
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("maturity", "reports"),
+        loader=jinja2.PackageLoader("maturity.reports", "."),
         autoescape=jinja2.select_autoescape(["html", "html.j2", "svg.j2"], default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

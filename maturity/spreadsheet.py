@@ -109,8 +109,12 @@ def _convert(kind: str, value: Any, where: str, file: str) -> Any:
             raise _error("not a date", file, where, "a date YYYY-MM-DD", repr(value),
                          "write the date as YYYY-MM-DD") from None
     if kind == "list":
+        # Items are separated by semicolons; "[]" says "none of them", unlike an empty cell,
+        # which means the key is not evidenced at all.
         text = str(value).strip()
-        return [item.strip() for item in text.split(";") if item.strip()] if text else []
+        if text == "[]":
+            return []
+        return [item.strip() for item in text.split(";") if item.strip()]
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time(0) else value
     return value if isinstance(value, bool | int | float | dt.date) else str(value).strip()

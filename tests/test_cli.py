@@ -63,7 +63,8 @@ def test_fail_under_exits_one(tmp_path: Path) -> None:
 def test_bad_input_is_one_paragraph_exit_two_without_traceback(tmp_path: Path) -> None:
     bundle = tmp_path / "broken"
     bundle.mkdir()
-    (bundle / "bundle.toml").write_text('[organisation]\nid = "x"\nname = "X"\nkind = "ministery"\n')
+    header = '[organisation]\nid = "x"\nname = "X"\nkind = "ministery"\n'
+    (bundle / "bundle.toml").write_text(header)
     out = tmp_path / "r.json"
     result = run("assess", bundle, "-o", out)
     assert result.returncode == 2

@@ -22,7 +22,6 @@ from maturity.evidence import EvidenceLoader
 from maturity.hookspecs import PackLocation, hookimpl
 from maturity.loaders import load_profile
 from maturity.profiles import Profile
-
 from maturity_fictivie.cles_csv import parse_cles_csv
 from maturity_fictivie.siret import SIRET_CHECK
 

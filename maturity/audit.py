@@ -239,11 +239,28 @@ def _changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
     return [] if old == new else [(path, old, new)]
 
 
+def _around_difference(old: str, new: str) -> tuple[str, str]:
+    """Two long texts cut to where they differ, so the difference is what a reader sees."""
+    start = next((i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b),
+                 min(len(old), len(new)))
+    start = max(0, start - 20)
+    width = _SHOWN - 10
+
+    def cut(text: str) -> str:
+        piece = text[start:start + width]
+        return ("…" if start else "") + piece + ("…" if start + width < len(text) else "")
+
+    return repr(cut(old)), repr(cut(new))
+
+
 def _describe(old: Any, new: Any, before: str, after: str) -> str:
     if old is _MISSING:
         return f"absent {before}, {_show(new)} {after}"
     if new is _MISSING:
         return f"{_show(old)} {before}, absent {after}"
+    if isinstance(old, str) and isinstance(new, str) and max(len(old), len(new)) > _SHOWN:
+        shown_old, shown_new = _around_difference(old, new)
+        return f"{shown_old} {before}, {shown_new} {after}"
     return f"{_show(old)} {before}, {_show(new)} {after}"
 
 

@@ -311,6 +311,16 @@ def cmd_evidence_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_evidence_schema(args: argparse.Namespace) -> int:
+    from maturity.schema import evidence_schema, schema_markdown
+
+    session = _session(args)
+    rules, _ = session.load_rules(args.pack or None, pack_dirs=[Path(p) for p in args.pack_dir])
+    text = schema_markdown(evidence_schema(rules), [p.id for p in rules.packs])
+    _write(text.encode("utf-8"), args.output)
+    return 0
+
+
 def cmd_plugins(args: argparse.Namespace) -> int:
     from maturity.plugins import describe_plugins
 
@@ -397,6 +407,10 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p)
     p.add_argument("-o", "--output", help="output file (.toml or .xlsx)")
     p.set_defaults(handler=cmd_evidence_template)
+    p = esub.add_parser("schema", help="every evidence key: type, meaning, readers (Markdown)")
+    _common(p)
+    p.add_argument("-o", "--output", help="output file (default: stdout)")
+    p.set_defaults(handler=cmd_evidence_schema)
 
     p = sub.add_parser("plugins", help="installed plugins and what each contributes")
     _common(p, packs=False)

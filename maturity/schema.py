@@ -183,7 +183,7 @@ def _kind(value: Any) -> str:
     if isinstance(value, list):
         return "list"
     if isinstance(value, dict):
-        return "document" if "document" in value else "table"
+        return "document" if _is_reference(value) else "table"
     if isinstance(value, str):
         try:
             dt.date.fromisoformat(value)
@@ -193,10 +193,15 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
+def _is_reference(value: Any) -> bool:
+    """A document reference is a table whose `document` key holds a path (as the loader reads)."""
+    return isinstance(value, dict) and isinstance(value.get("document"), str)
+
+
 def _flatten(tree: dict[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
     for key, value in tree.items():
         path = f"{prefix}{key}"
-        if isinstance(value, dict) and "document" not in value:
+        if isinstance(value, dict) and not _is_reference(value):
             yield from _flatten(value, path + ".")
         else:
             yield path, value
@@ -249,3 +254,26 @@ def check_evidence(bundle: EvidenceBundle, rules: RuleSet) -> list[str]:
                                     f"{doc.collected.isoformat()}, older than "
                                     f"{spec.max_age_days} days for {key}")
     return findings
+
+
+def schema_markdown(schema: dict[str, KeySpec], packs: list[str]) -> str:
+    """The evidence schema as a Markdown page for the people who fill in evidence."""
+    lines = [
+        "# Evidence schema",
+        "",
+        "Generated from the packs " + ", ".join(f"`{p}`" for p in packs)
+        + " by `maturity evidence schema`; do not edit by hand.",
+        "",
+        "Types: `boolean`, `number`, `date` (YYYY-MM-DD), `choice` (one of the allowed values),"
+        " `list` (of the allowed values), `document` (a reference"
+        ' `{ document = "documents/x.pdf", sha256 = "…", collected = 2026-01-31 }`), `text`.',
+        "",
+        "| key | type | allowed values | meaning | read by |",
+        "|---|---|---|---|---|",
+    ]
+    for key, spec in schema.items():
+        allowed = ", ".join(f"`{a}`" for a in spec.allowed)
+        meaning = spec.meaning.replace("|", "\\|")
+        lines.append(f"| `{key}` | {spec.type} | {allowed} | {meaning} | "
+                     f"{', '.join(spec.rules)} |")
+    return "\n".join(lines) + "\n"

@@ -126,3 +126,10 @@ def test_batch_over_the_examples(tmp_path: Path) -> None:
     assert "summary.csv" in names
     assert {"ministry-of-culture.json", "ministry-of-finance.json",
             "ministry-of-health.json"} <= set(names)
+
+
+def test_the_documented_evidence_schema_is_up_to_date() -> None:
+    result = run("evidence", "schema")
+    assert result.returncode == 0, result.stderr
+    documented = (ROOT / "docs" / "evidence-schema.md").read_text()
+    assert result.stdout == documented, "run: maturity evidence schema -o docs/evidence-schema.md"

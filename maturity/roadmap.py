@@ -1,0 +1,922 @@
+"""The reform roadmap: gaps → actions → dependency graph → phases → projected scores (pure).
+
+- Every rule that is not met (partial, fail, not assessed, error, stale) is a gap; gaps whose
+  remediations share an `action_id` are one action. Waived and not-applicable rules are not gaps.
+- An action waits for the actions holding the rules its rules `depends_on` (hard: a cycle is an
+  error naming the chain), and for the actions holding the gaps of the next lower level of each
+  dimension it works on (soft: such an edge is left out where a `depends_on` chain already
+  requires the opposite order).
+- Targets: a score or a level per dimension; without targets every dimension aims at full marks.
+  The gap to a score target is `target - score`; to a level target, the shortfall of each level's
+  weighted credit below the level threshold, summed over the levels up to the target.
+- Greedy planning: the next step is the action whose gain per person-month is highest, where the
+  gain is how much it (with whatever it still waits for) closes the gap to the targets, measured
+  by re-scoring with its rules assumed met under the assessment's own scoring model. Ties go to
+  the larger share of targeted rule weight closed, then to foundational dimensions, then to the
+  smallest rule id. Each action goes in the earliest phase after every action it waits for
+  that still has the capacity; planning stops when the targets are met or nothing else fits.
+- Per phase the projected scores are a full re-scoring (`maturity.scoring.score_packs`).
+
+The CLI calls `add_arguments` on its parser and passes `settings_from_args(args)` to
+`plan_roadmap`, whose result is plain data for the record's "roadmap" key.
+"""
+
+from __future__ import annotations
+
+import argparse
+import heapq
+import itertools
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from maturity.errors import PackError, UsageError, did_you_mean
+from maturity.model import Explanation, Outcome, OutcomeStatus, RulePack
+from maturity.ruleset import CompiledRule, RuleSet
+from maturity.scoring import PackScore, ScoredRule, ScoringModel, score_packs, scored_rules
+
+__all__ = [
+    "DEFAULT_CAPACITY",
+    "DEFAULT_PHASES",
+    "DEFAULT_PHASE_MONTHS",
+    "GAP_STATUSES",
+    "Action",
+    "RoadmapSettings",
+    "Target",
+    "add_arguments",
+    "default_settings",
+    "dependency_graph",
+    "gap_actions",
+    "parse_settings",
+    "plan_roadmap",
+    "settings_from_args",
+]
+
+#: Person-months of reform work per phase: a team of four for six months.
+DEFAULT_CAPACITY = 24.0
+#: Six phases of six months: a three-year reform programme.
+DEFAULT_PHASES = 6
+DEFAULT_PHASE_MONTHS = 6
+
+GAP_STATUSES = frozenset({
+    OutcomeStatus.PARTIAL,
+    OutcomeStatus.FAIL,
+    OutcomeStatus.NOT_ASSESSED,
+    OutcomeStatus.ERROR,
+    OutcomeStatus.STALE,
+})
+
+_KIND_RANK = {"foundational": 0, None: 1, "transformational": 2}
+_EPS = 1e-12
+_OPTIONS = {"capacity": "--capacity", "phases": "--phases", "phase_months": "--phase-months",
+            "targets": "--target"}
+_SETTING_KEYS = frozenset(_OPTIONS)
+
+Cell = tuple[str, str]  # (pack id, dimension id)
+
+
+# --- settings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSpec:
+    """A target as written in the settings: `dimension` may be "all"; `pack` may be open."""
+
+    dimension: str
+    pack: str | None
+    kind: Literal["score", "level"]
+    value: float
+    source: str
+
+    def as_data(self) -> dict[str, Any]:
+        value = self.value if self.kind == "score" else int(self.value)
+        data: dict[str, Any] = {"dimension": self.dimension, self.kind: value,
+                                "source": self.source}
+        if self.pack is not None:
+            data["pack"] = self.pack
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class RoadmapSettings:
+    capacity: float = DEFAULT_CAPACITY
+    phases: int = DEFAULT_PHASES
+    phase_months: int = DEFAULT_PHASE_MONTHS
+    targets: tuple[TargetSpec, ...] = ()
+
+    def as_data(self) -> dict[str, Any]:
+        return {
+            "capacity": self.capacity,
+            "phases": self.phases,
+            "phase_months": self.phase_months,
+            "targets": [t.as_data() for t in self.targets],
+        }
+
+
+def default_settings() -> dict[str, Any]:
+    return RoadmapSettings().as_data()
+
+
+def _setting_error(key: str, expected: str, found: Any) -> UsageError:
+    return UsageError(
+        f"invalid roadmap setting {key!r}",
+        code="usage.roadmap-setting",
+        location=f"roadmap.{key} ({_OPTIONS[key.split('[')[0]]})",
+        expected=expected,
+        found=repr(found),
+        fix="correct the value (see `maturity assess --help`, roadmap options)",
+    )
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(
+        value)
+
+
+def _parse_target(index: int, raw: Any) -> TargetSpec:
+    key = f"targets[{index}]"
+    if not isinstance(raw, Mapping):
+        raise _setting_error(key, "a table with dimension and score or level", raw)
+    unknown = sorted(set(raw) - {"dimension", "pack", "score", "level", "source"})
+    if unknown:
+        raise _setting_error(f"{key}.{unknown[0]}", "dimension, pack, score, level, source",
+                             unknown[0])
+    dimension = raw.get("dimension")
+    if not isinstance(dimension, str) or not dimension:
+        raise _setting_error(f"{key}.dimension", "a dimension id or 'all'", dimension)
+    pack = raw.get("pack")
+    if pack is not None and not isinstance(pack, str):
+        raise _setting_error(f"{key}.pack", "a pack id", pack)
+    source = raw.get("source", "setting")
+    if not isinstance(source, str):
+        raise _setting_error(f"{key}.source", "text", source)
+    if ("score" in raw) == ("level" in raw):
+        raise _setting_error(key, "exactly one of score or level", dict(raw))
+    if "score" in raw:
+        score = raw["score"]
+        if not _number(score) or not 0 < score <= 1:
+            raise _setting_error(f"{key}.score", "a score in (0, 1]", score)
+        return TargetSpec(dimension, pack, "score", float(score), source)
+    level = raw["level"]
+    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
+        raise _setting_error(f"{key}.level", "a level from 1 to 5", level)
+    return TargetSpec(dimension, pack, "level", float(level), source)
+
+
+def parse_settings(settings: Mapping[str, Any]) -> RoadmapSettings:
+    """Validate a settings mapping (from the CLI, the API or a record); missing keys default."""
+    unknown = sorted(set(settings) - _SETTING_KEYS)
+    if unknown:
+        hint = did_you_mean(unknown[0], _SETTING_KEYS)
+        raise UsageError(
+            f"unknown roadmap setting {unknown[0]!r}",
+            code="usage.roadmap-setting",
+            location=f"roadmap.{unknown[0]}",
+            expected="one of " + ", ".join(sorted(_SETTING_KEYS)),
+            found=repr(unknown[0]),
+            fix=f"did you mean {hint!r}?" if hint else "remove it",
+        )
+    capacity = settings.get("capacity", DEFAULT_CAPACITY)
+    if not _number(capacity) or capacity <= 0:
+        raise _setting_error("capacity", "person-months per phase, > 0", capacity)
+    phases = settings.get("phases", DEFAULT_PHASES)
+    if isinstance(phases, bool) or not isinstance(phases, int) or not 1 <= phases <= 100:
+        raise _setting_error("phases", "a number of phases from 1 to 100", phases)
+    months = settings.get("phase_months", DEFAULT_PHASE_MONTHS)
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= 120:
+        raise _setting_error("phase_months", "months per phase from 1 to 120", months)
+    raw_targets = settings.get("targets", [])
+    if not isinstance(raw_targets, Sequence) or isinstance(raw_targets, str):
+        raise _setting_error("targets", "a list of targets", raw_targets)
+    targets = tuple(_parse_target(i, t) for i, t in enumerate(raw_targets))
+    return RoadmapSettings(float(capacity), phases, months, targets)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The roadmap options of `maturity assess` and `maturity roadmap`."""
+    group = parser.add_argument_group(
+        "roadmap", "the reform roadmap planned from the gaps (on by default)")
+    group.add_argument("--no-roadmap", action="store_true", help="do not plan a roadmap")
+    group.add_argument("--capacity", type=float, metavar="PM",
+                       help=f"person-months of work per phase (default {DEFAULT_CAPACITY:g})")
+    group.add_argument("--phases", type=int, metavar="N",
+                       help=f"number of phases (default {DEFAULT_PHASES})")
+    group.add_argument("--phase-months", type=int, metavar="M",
+                       help=f"months per phase, for dates in reports (default "
+                            f"{DEFAULT_PHASE_MONTHS})")
+    group.add_argument("--target", action="append", metavar="SPEC",
+                       help="a preset (oecd-2023-average, oecd-2023-top10) or "
+                            "DIMENSION=SCORE or DIMENSION=L<level>, where DIMENSION is a "
+                            "dimension id, pack:dimension, or all (repeatable; later wins; "
+                            "default: full marks in every dimension)")
+
+
+def _target_from_text(text: str) -> list[dict[str, Any]]:
+    name, sep, value = text.partition("=")
+    if not sep:
+        # A preset: expanded to numbers here, so the record holds what was planned against.
+        from maturity.targets import preset
+
+        found = preset(name)
+        return [
+            {"pack": found.pack, "dimension": dim, "score": score, "source": found.id}
+            for dim, score in sorted(found.scores.items())
+        ]
+    pack, _, dimension = name.rpartition(":")
+    spec: dict[str, Any] = {"dimension": dimension, "source": "--target"}
+    if pack:
+        spec["pack"] = pack
+    try:
+        if value[:1] in ("L", "l"):
+            spec["level"] = int(value[1:])
+        else:
+            spec["score"] = float(value)
+    except ValueError:
+        raise UsageError(
+            f"cannot read the target {text!r}",
+            code="usage.target",
+            location="--target",
+            expected="a preset, DIMENSION=SCORE (e.g. user-driven=0.7) or DIMENSION=L<level> "
+                     "(e.g. all=L3)",
+            found=repr(text),
+            fix="write the target as in the examples",
+        ) from None
+    return [spec]
+
+
+def settings_from_args(
+    args: argparse.Namespace, base: Mapping[str, Any] | None = None
+) -> dict[str, Any] | None:
+    """Roadmap settings from the command line (None with --no-roadmap), over `base` if given
+    (a record's settings when re-planning), else over the defaults."""
+    if getattr(args, "no_roadmap", False):
+        return None
+    settings = dict(base) if base is not None else default_settings()
+    for key in ("capacity", "phases", "phase_months"):
+        value = getattr(args, key, None)
+        if value is not None:
+            settings[key] = value
+    texts = getattr(args, "target", None)
+    if texts:
+        settings["targets"] = [spec for text in texts for spec in _target_from_text(text)]
+    return parse_settings(settings).as_data()
+
+
+# --- gaps and actions ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """One piece of reform work: the gap rules it closes, who does it, and what it costs.
+
+    `levels` gives, per (pack, dimension) it works on, the lowest level of its gaps there.
+    """
+
+    id: str
+    rules: tuple[str, ...]
+    steps: tuple[str, ...]
+    owners: tuple[str, ...]
+    effort: float
+    levels: tuple[tuple[Cell, int], ...]
+    kind_rank: int
+
+    @property
+    def cells(self) -> tuple[Cell, ...]:
+        return tuple(cell for cell, _ in self.levels)
+
+
+def _dimension_kinds(packs: Iterable[RulePack]) -> dict[Cell, str | None]:
+    return {(p.id, d.id): d.kind for p in packs for d in p.header.dimensions}
+
+
+def gap_actions(rules: RuleSet, outcomes: Sequence[Outcome]) -> list[Action]:
+    """The actions that close the gaps, sorted by id. Rules sharing an action id merge: the
+    effort counts each distinct action text once (at its largest declared effort)."""
+    by_rule = {o.rule: o for o in outcomes}
+    groups: dict[str, list[CompiledRule]] = {}
+    named: dict[str, bool] = {}
+    for compiled in rules.rules:
+        outcome = by_rule.get(compiled.id)
+        if outcome is None or outcome.status not in GAP_STATUSES:
+            continue
+        action_id = compiled.rule.remediation.action_id
+        key = action_id or compiled.id
+        if named.setdefault(key, action_id is not None) != (action_id is not None):
+            raise PackError(
+                f"the action id {key!r} is also a rule id",
+                code="pack.action-id-clash",
+                file=rules.pack(compiled.pack).rule_files.get(compiled.id, compiled.pack),
+                location=f"rule {compiled.id}: remediation.action_id",
+                expected="action ids that differ from rule ids",
+                found=repr(key),
+                fix="rename the action id",
+            )
+        groups.setdefault(key, []).append(compiled)
+    kinds = _dimension_kinds(rules.packs)
+    actions: list[Action] = []
+    for key in sorted(groups):
+        members = sorted(groups[key], key=lambda c: c.id)
+        efforts: dict[str, float] = {}
+        for c in members:
+            text = c.rule.remediation.action
+            efforts[text] = max(efforts.get(text, 0.0), c.rule.remediation.effort)
+        levels: dict[Cell, int] = {}
+        for c in members:
+            cell = (c.pack, c.rule.dimension)
+            levels[cell] = min(levels.get(cell, 6), c.rule.level)
+        actions.append(Action(
+            id=key,
+            rules=tuple(c.id for c in members),
+            steps=tuple(efforts),
+            owners=tuple(sorted({c.rule.remediation.owner for c in members})),
+            effort=sum(efforts.values()),
+            levels=tuple(sorted(levels.items())),
+            kind_rank=min(_KIND_RANK[kinds.get(cell)] for cell in levels),
+        ))
+    return actions
+
+
+def _reaches(graph: Mapping[str, Iterable[str]], start: str, goal: str) -> bool:
+    seen: set[str] = set()
+    stack = [start]
+    while stack:
+        node = stack.pop()
+        if node == goal:
+            return True
+        if node in seen:
+            continue
+        seen.add(node)
+        stack.extend(graph.get(node, ()))
+    return False
+
+
+def _cycle_error(chain: list[str], because: Mapping[tuple[str, str], tuple[str, str]],
+                 rules: RuleSet) -> PackError:
+    steps = [
+        f"{a} ({because[(a, b)][0]} depends on {because[(a, b)][1]})"
+        for a, b in itertools.pairwise(chain)
+    ]
+    first_rule = because[(chain[0], chain[1])][0]
+    compiled = rules.rule(first_rule)
+    return PackError(
+        "the roadmap's actions depend on each other in a cycle",
+        code="pack.roadmap-cycle",
+        file=rules.pack(compiled.pack).rule_files.get(first_rule, compiled.pack),
+        location=f"rule {first_rule}: remediation",
+        expected="action dependencies without cycles (rules sharing an action_id act as one)",
+        found=" -> ".join([*steps, chain[-1]]),
+        fix="split the action id, or remove one depends_on in the chain",
+    )
+
+
+def dependency_graph(rules: RuleSet, actions: Sequence[Action]) -> dict[str, tuple[str, ...]]:
+    """For each action, the actions it waits for (direct edges, sorted)."""
+    action_of = {rule_id: a.id for a in actions for rule_id in a.rules}
+    waits: dict[str, set[str]] = {a.id: set() for a in actions}
+    because: dict[tuple[str, str], tuple[str, str]] = {}
+    for action in actions:
+        for rule_id in action.rules:
+            for needed in rules.rule(rule_id).depends_on:
+                other = action_of.get(needed)
+                if other is not None and other != action.id:
+                    waits[action.id].add(other)
+                    because.setdefault((action.id, other), (rule_id, needed))
+    _reject_cycles(waits, because, rules)
+    by_cell: dict[Cell, dict[int, list[str]]] = {}
+    for action in actions:
+        for cell, level in action.levels:
+            by_cell.setdefault(cell, {}).setdefault(level, []).append(action.id)
+    for cell in sorted(by_cell):
+        levels = sorted(by_cell[cell])
+        for lower, upper in itertools.pairwise(levels):
+            for waiting in sorted(by_cell[cell][upper]):
+                for first in sorted(by_cell[cell][lower]):
+                    if not _reaches(waits, first, waiting):
+                        waits[waiting].add(first)
+    return {key: tuple(sorted(value)) for key, value in sorted(waits.items())}
+
+
+def _reject_cycles(waits: Mapping[str, set[str]],
+                   because: Mapping[tuple[str, str], tuple[str, str]], rules: RuleSet) -> None:
+    state: dict[str, int] = {}
+    for start in sorted(waits):
+        if state.get(start):
+            continue
+        path: list[str] = []
+        stack: list[tuple[str, list[str]]] = [(start, sorted(waits[start]))]
+        state[start] = 1
+        path.append(start)
+        while stack:
+            node, pending = stack[-1]
+            if not pending:
+                state[node] = 2
+                path.pop()
+                stack.pop()
+                continue
+            nxt = pending.pop(0)
+            if state.get(nxt) == 1:
+                raise _cycle_error([*path[path.index(nxt):], nxt], because, rules)
+            if not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, sorted(waits[nxt])))
+
+
+def _ancestors(graph: Mapping[str, tuple[str, ...]]) -> dict[str, frozenset[str]]:
+    memo: dict[str, frozenset[str]] = {}
+    for start in sorted(graph):
+        stack = [(start, False)]
+        while stack:
+            node, ready = stack.pop()
+            if node in memo:
+                continue
+            if ready:
+                found: set[str] = set()
+                for dep in graph[node]:
+                    found.add(dep)
+                    found |= memo[dep]
+                memo[node] = frozenset(found)
+                continue
+            stack.append((node, True))
+            stack.extend((dep, False) for dep in graph[node] if dep not in memo)
+    return memo
+
+
+def _reduced(graph: Mapping[str, tuple[str, ...]],
+             ancestors: Mapping[str, frozenset[str]]) -> dict[str, tuple[str, ...]]:
+    """Direct dependencies without those already implied through another one."""
+    out: dict[str, tuple[str, ...]] = {}
+    for node, deps in graph.items():
+        implied: set[str] = set()
+        for dep in deps:
+            implied |= ancestors[dep]
+        out[node] = tuple(d for d in deps if d not in implied)
+    return out
+
+
+# --- targets and what-if scoring -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    pack: str
+    dimension: str
+    kind: Literal["score", "level"]
+    value: float
+    source: str
+
+
+def _target_location(spec: TargetSpec) -> str:
+    return "--target" if spec.source in ("--target", "setting") else f"--target {spec.source}"
+
+
+def resolve_targets(specs: Sequence[TargetSpec], packs: Sequence[RulePack]) -> dict[Cell, Target]:
+    """Targets per (pack, dimension); later specs win. No specs: full marks everywhere."""
+    cells = [(p.id, d.id) for p in packs for d in p.header.dimensions]
+    if not specs:
+        return {cell: Target(cell[0], cell[1], "score", 1.0, "full marks") for cell in cells}
+    pack_ids = {p.id for p in packs}
+    resolved: dict[Cell, Target] = {}
+    for spec in specs:
+        if spec.pack is not None and spec.pack not in pack_ids:
+            raise UsageError(
+                f"a target names the pack {spec.pack!r}, which is not loaded",
+                code="usage.target-pack",
+                location=_target_location(spec),
+                expected="one of " + ", ".join(sorted(pack_ids)),
+                found=repr(spec.pack),
+                fix="load the pack, or drop the target",
+            )
+        matched = [
+            cell for cell in cells
+            if (spec.pack in (None, cell[0])) and spec.dimension in ("all", cell[1])
+        ]
+        if not matched:
+            known = sorted({d for _, d in cells})
+            hint = did_you_mean(spec.dimension, known)
+            raise UsageError(
+                f"a target names the dimension {spec.dimension!r}, which no loaded pack has",
+                code="usage.target-dimension",
+                location=_target_location(spec),
+                expected="all, or one of " + ", ".join(known),
+                found=repr(spec.dimension),
+                fix=f"did you mean {hint!r}?" if hint else "name a dimension of a loaded pack",
+            )
+        for cell in matched:
+            resolved[cell] = Target(cell[0], cell[1], spec.kind, spec.value, spec.source)
+    return dict(sorted(resolved.items()))
+
+
+def _weighted(rules: Iterable[ScoredRule]) -> float | None:
+    total = 0.0
+    credit = 0.0
+    for r in rules:
+        if r.credit is not None:
+            total += r.weight
+            credit += r.weight * r.credit
+    return credit / total if total > 0 else None
+
+
+class _WhatIf:
+    """Shortfall to the targets of each dimension, re-scored with chosen rules assumed met.
+
+    A dimension's score is the model's own `rule_score` over the dimension's rules, exactly as
+    `maturity.scoring.score_pack` computes it, so only the dimensions an action touches are
+    re-scored while candidates are compared. `cells` holds each dimension's scored rules in
+    the current state (rules of committed actions at full credit).
+    """
+
+    def __init__(self, rules: RuleSet, outcomes: Sequence[Outcome], model: ScoringModel,
+                 threshold: float, targets: Mapping[Cell, Target]) -> None:
+        by_rule = {o.rule: o for o in outcomes}
+        self.model = model
+        self.threshold = threshold
+        self.targets = targets
+        self.cells: dict[Cell, list[ScoredRule]] = {}
+        self.cell_of: dict[str, Cell] = {}
+        for pack in rules.packs:
+            for scored in scored_rules(pack.rules, by_rule):
+                cell = (pack.id, scored.dimension)
+                self.cells.setdefault(cell, []).append(scored)
+                self.cell_of[scored.rule] = cell
+        self.current = {cell: self._shortfall(cell, self.cells[cell]) for cell in self.cells}
+
+    def _shortfall(self, cell: Cell, scored: Sequence[ScoredRule]) -> float:
+        target = self.targets.get(cell)
+        if target is None:
+            return 0.0
+        if target.kind == "score":
+            return max(0.0, target.value - self.model.rule_score(scored))
+        gap = 0.0
+        for level in range(1, int(target.value) + 1):
+            credit = _weighted(r for r in scored if r.level == level)
+            if credit is not None:
+                gap += max(0.0, self.threshold - credit)
+        return gap
+
+    def _met(self, cell: Cell, extra: frozenset[str]) -> list[ScoredRule]:
+        return [
+            ScoredRule(r.rule, r.dimension, r.facet, r.level, r.weight, 1.0)
+            if r.rule in extra and r.credit is not None else r
+            for r in self.cells[cell]
+        ]
+
+    def gains(self, rule_ids: Iterable[str]) -> tuple[float, float]:
+        """(shortfall closed, share of targeted weight closed) if `rule_ids` were met."""
+        extra = frozenset(rule_ids)
+        touched = sorted({self.cell_of[r] for r in extra})
+        closed = 0.0
+        share = 0.0
+        for cell in touched:
+            if self.current[cell] <= _EPS:
+                continue
+            closed += self.current[cell] - self._shortfall(cell, self._met(cell, extra))
+            target = self.targets[cell]
+            counted = [r for r in self.cells[cell] if r.credit is not None]
+            total = sum(r.weight for r in counted)
+            if total > 0:
+                relevant = [
+                    r for r in counted
+                    if r.rule in extra
+                    and (target.kind == "score" or r.level <= target.value)
+                ]
+                share += sum(r.weight * (1.0 - (r.credit or 0.0)) for r in relevant) / total
+        return closed, share
+
+    def commit(self, rule_ids: Iterable[str]) -> set[Cell]:
+        added = frozenset(rule_ids)
+        touched = {self.cell_of[r] for r in added}
+        for cell in touched:
+            self.cells[cell] = self._met(cell, added)
+            self.current[cell] = self._shortfall(cell, self.cells[cell])
+        return touched
+
+    def remaining(self) -> float:
+        return sum(self.current.values())
+
+
+def _assumed_met(outcomes: Sequence[Outcome], met: frozenset[str]) -> list[Outcome]:
+    return [
+        Outcome(o.rule, o.pack, OutcomeStatus.PASS, 1.0,
+                Explanation("assumed met by the roadmap", {}, ""))
+        if o.rule in met else o
+        for o in outcomes
+    ]
+
+
+def _scores_data(scores: Mapping[str, PackScore]) -> dict[str, Any]:
+    return {
+        pack: {
+            "index": score.index,
+            "dimensions": {
+                dim: {"score": d.score, "level": d.level}
+                for dim, d in score.dimensions.items()
+            },
+        }
+        for pack, score in scores.items()
+    }
+
+
+# --- planning ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Candidate:
+    closure: tuple[str, ...]
+    cells: frozenset[Cell]
+    key: tuple[float, float, int, str]
+    gain: float
+    failed: bool = False
+
+
+class _Planner:
+    def __init__(self, actions: Sequence[Action], waits: Mapping[str, tuple[str, ...]],
+                 whatif: _WhatIf, settings: RoadmapSettings) -> None:
+        self.actions = {a.id: a for a in actions}
+        self.waits = waits
+        self.whatif = whatif
+        self.settings = settings
+        self.used = [0.0] * settings.phases
+        self.phase: dict[str, int] = {}
+        self.order: list[str] = []
+        self.enables: dict[str, str] = {}
+        self.gain: dict[str, float] = {}
+        self.cache: dict[str, _Candidate] = {}
+        self.needed: dict[str, frozenset[str]] = {}
+        self.topo = _topological_order(self.actions, waits)
+
+    def _needed(self, action_id: str) -> frozenset[str]:
+        """The action and every unscheduled action it waits for (memoised until a commit)."""
+        found = self.needed.get(action_id)
+        if found is None:
+            parts = [self._needed(d) for d in self.waits[action_id] if d not in self.phase]
+            found = frozenset([action_id]).union(*parts)
+            self.needed[action_id] = found
+        return found
+
+    def _closure(self, action_id: str) -> tuple[str, ...]:
+        """`_needed` in dependency order."""
+        return tuple(sorted(self._needed(action_id), key=self.topo.__getitem__))
+
+    def candidate(self, action_id: str) -> _Candidate:
+        closure = self._closure(action_id)
+        rule_ids = [r for a in closure for r in self.actions[a].rules]
+        closed, share = self.whatif.gains(rule_ids)
+        effort = sum(self.actions[a].effort for a in closure)
+        action = self.actions[action_id]
+        key = (-round(closed / effort, 12), -round(share / effort, 12), action.kind_rank,
+               action.rules[0])
+        cells = frozenset(c for a in closure for c in self.actions[a].cells)
+        return _Candidate(closure, cells, key, closed + share)
+
+    def _place(self, closure: Sequence[str]) -> dict[str, int] | None:
+        capacity = self.settings.capacity
+        used = list(self.used)
+        placed: dict[str, int] = {}
+        for action_id in closure:
+            effort = self.actions[action_id].effort
+            deps = [placed.get(d, self.phase.get(d, -1)) for d in self.waits[action_id]]
+            earliest = max(deps, default=-1) + 1
+            for phase in range(earliest, self.settings.phases):
+                if used[phase] + effort <= capacity + 1e-9:
+                    used[phase] += effort
+                    placed[action_id] = phase
+                    break
+            else:
+                return None
+        self.used = used
+        return placed
+
+    def run(self) -> None:
+        while self.whatif.remaining() > _EPS:
+            for action_id in sorted(self.actions):
+                if action_id not in self.phase and action_id not in self.cache:
+                    self.cache[action_id] = self.candidate(action_id)
+            ranked = sorted(
+                (c.key, action_id) for action_id, c in self.cache.items()
+                if c.gain > _EPS and not c.failed
+            )
+            chosen: tuple[str, _Candidate, dict[str, int]] | None = None
+            for _key, action_id in ranked:
+                candidate = self.cache[action_id]
+                placed = self._place(candidate.closure)
+                if placed is None:
+                    candidate.failed = True
+                    continue
+                chosen = (action_id, candidate, placed)
+                break
+            if chosen is None:
+                return
+            self._commit(*chosen)
+
+    def _commit(self, action_id: str, candidate: _Candidate, placed: Mapping[str, int]) -> None:
+        touched: set[Cell] = set()
+        for member in candidate.closure:
+            self.gain[member] = self.whatif.gains(self.actions[member].rules)[0]
+            touched |= self.whatif.commit(self.actions[member].rules)
+            self.phase[member] = placed[member]
+            self.order.append(member)
+            if member != action_id:
+                self.enables[member] = action_id
+        done = set(candidate.closure)
+        self.needed.clear()
+        for other in list(self.cache):
+            cached = self.cache[other]
+            if other in done or done & set(cached.closure) or cached.cells & touched:
+                del self.cache[other]
+
+
+def _topological_order(actions: Mapping[str, Action],
+                       waits: Mapping[str, tuple[str, ...]]) -> dict[str, int]:
+    """A position for every action: dependencies first, then by smallest first rule id."""
+    pending = {a: len(waits[a]) for a in actions}
+    waiting: dict[str, list[str]] = {}
+    for node in actions:
+        for dep in waits[node]:
+            waiting.setdefault(dep, []).append(node)
+    ready = [(actions[n].rules[0], n) for n, count in pending.items() if count == 0]
+    heapq.heapify(ready)
+    order: dict[str, int] = {}
+    while ready:
+        _first, node = heapq.heappop(ready)
+        order[node] = len(order)
+        for after in waiting.get(node, ()):
+            pending[after] -= 1
+            if pending[after] == 0:
+                heapq.heappush(ready, (actions[after].rules[0], after))
+    return order
+
+
+def _critical_path(actions: Mapping[str, Action], waits: Mapping[str, tuple[str, ...]],
+                   phase: Mapping[str, int]) -> list[str]:
+    """The longest chain of scheduled actions by effort (ties: smaller action id)."""
+    length: dict[str, float] = {}
+    previous: dict[str, str | None] = {}
+    for action_id in sorted(phase, key=lambda a: (phase[a], a)):
+        best: str | None = None
+        for dep in sorted(waits[action_id]):
+            if dep in length and (best is None or length[dep] > length[best] + 1e-9):
+                best = dep
+        length[action_id] = actions[action_id].effort + (length[best] if best else 0.0)
+        previous[action_id] = best
+    if not length:
+        return []
+    end = min(length, key=lambda a: (-round(length[a], 9), a))
+    chain = [end]
+    while (step := previous[chain[-1]]) is not None:
+        chain.append(step)
+    return chain[::-1]
+
+
+def plan_roadmap(
+    rules: RuleSet,
+    outcomes: Sequence[Outcome],
+    model: ScoringModel,
+    level_threshold: float,
+    settings: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Plan the roadmap for one assessment's outcomes; the result is plain JSON-able data."""
+    parsed = parse_settings(settings)
+    targets = resolve_targets(parsed.targets, rules.packs)
+    actions = gap_actions(rules, outcomes)
+    waits = dependency_graph(rules, actions)
+    whatif = _WhatIf(rules, outcomes, model, level_threshold, targets)
+    planner = _Planner(actions, waits, whatif, parsed)
+    planner.run()
+
+    by_id = {a.id: a for a in actions}
+    ancestors = _ancestors(waits)
+    direct = _reduced(waits, ancestors)
+    critical = _critical_path(by_id, waits, planner.phase)
+
+    def rescore(met: frozenset[str]) -> dict[str, PackScore]:
+        return score_packs(rules.packs, _assumed_met(outcomes, met), model,
+                           level_threshold=level_threshold)
+
+    baseline = rescore(frozenset())
+    phases: list[dict[str, Any]] = []
+    met: set[str] = set()
+    final = baseline
+    for number in range(parsed.phases):
+        in_phase = [a for a in planner.order if planner.phase[a] == number]
+        for action_id in in_phase:
+            met.update(by_id[action_id].rules)
+        if in_phase:
+            final = rescore(frozenset(met))
+        owners: dict[str, float] = {}
+        for action_id in in_phase:
+            action = by_id[action_id]
+            for owner in action.owners:
+                owners[owner] = owners.get(owner, 0.0) + action.effort / len(action.owners)
+        phases.append({
+            "phase": number + 1,
+            "months": [number * parsed.phase_months + 1, (number + 1) * parsed.phase_months],
+            "actions": in_phase,
+            "effort": sum(by_id[a].effort for a in in_phase),
+            "capacity": parsed.capacity,
+            "owners": dict(sorted(owners.items())),
+            "projected": _scores_data(final),
+        })
+
+    remaining: list[dict[str, Any]] = []
+    for (pack_id, dim_id), target in targets.items():
+        projected = final[pack_id].dimensions[dim_id]
+        reached = projected.score if target.kind == "score" else float(projected.level)
+        gap = max(0.0, target.value - reached)
+        remaining.append({
+            "pack": pack_id, "dimension": dim_id, "kind": target.kind,
+            "target": target.value if target.kind == "score" else int(target.value),
+            "source": target.source,
+            "current": (baseline[pack_id].dimensions[dim_id].score if target.kind == "score"
+                        else baseline[pack_id].dimensions[dim_id].level),
+            "projected": projected.score if target.kind == "score" else projected.level,
+            "gap": gap if gap > 1e-9 else 0.0,
+        })
+    targets_met = all(r["gap"] == 0.0 for r in remaining)
+
+    final_whatif_gains = {a.id: planner.candidate(a.id).gain for a in actions
+                          if a.id not in planner.phase}
+    blocked = _blocked(actions, waits, planner.phase, parsed.capacity)
+    action_data: list[dict[str, Any]] = []
+    position = {a: i + 1 for i, a in enumerate(planner.order)}
+    for action in actions:
+        scheduled = action.id in planner.phase
+        item: dict[str, Any] = {
+            "id": action.id,
+            "title": action.steps[0],
+            "steps": list(action.steps),
+            "rules": list(action.rules),
+            "dimensions": [{"pack": p, "dimension": d, "level": lvl}
+                           for (p, d), lvl in action.levels],
+            "owners": list(action.owners),
+            "effort": action.effort,
+            "depends_on": list(direct[action.id]),
+            "phase": planner.phase[action.id] + 1 if scheduled else None,
+            "order": position.get(action.id),
+            "critical": action.id in critical,
+        }
+        if scheduled:
+            item["gain"] = planner.gain[action.id]
+            item["gain_per_effort"] = planner.gain[action.id] / action.effort
+            if action.id in planner.enables:
+                item["enables"] = planner.enables[action.id]
+        else:
+            item["reason"] = _unscheduled_reason(
+                action, parsed.capacity, targets_met, blocked,
+                final_whatif_gains.get(action.id, 0.0))
+        action_data.append(item)
+
+    return {
+        "settings": parsed.as_data(),
+        "method": (
+            "Greedy by gain per person-month: each step closes the most of the gap to the "
+            "targets per unit of effort, re-scored with the scoring model of the assessment; "
+            "an action waits for its depends_on rules and for the lower-level gaps of its "
+            "dimensions; ties go to foundational dimensions, then to the smallest rule id."
+        ),
+        "targets": [
+            {"pack": t.pack, "dimension": t.dimension, "kind": t.kind,
+             "value": t.value if t.kind == "score" else int(t.value), "source": t.source}
+            for t in targets.values()
+        ],
+        "baseline": _scores_data(baseline),
+        "projected": _scores_data(final),
+        "phases": phases,
+        "actions": action_data,
+        "critical_path": {
+            "actions": critical,
+            "effort": sum(by_id[a].effort for a in critical),
+        },
+        "remaining_gap": remaining,
+        "summary": {
+            "actions": len(actions),
+            "scheduled": len(planner.phase),
+            "effort": sum(by_id[a].effort for a in planner.phase),
+            "effort_all": sum(a.effort for a in actions),
+            "phases_used": max((p + 1 for p in planner.phase.values()), default=0),
+            "targets_met": targets_met,
+        },
+    }
+
+
+def _blocked(actions: Sequence[Action], waits: Mapping[str, tuple[str, ...]],
+             phase: Mapping[str, int], capacity: float) -> set[str]:
+    """Unscheduled actions that wait, directly or not, for one larger than a phase."""
+    too_big = {a.id for a in actions if a.effort > capacity + 1e-9}
+    ancestors = _ancestors(waits)
+    return {a.id for a in actions
+            if a.id not in phase and a.id not in too_big and ancestors[a.id] & too_big}
+
+
+def _unscheduled_reason(action: Action, capacity: float, targets_met: bool,
+                        blocked: set[str], gain: float) -> str:
+    if action.effort > capacity + 1e-9:
+        return "exceeds-capacity"
+    if action.id in blocked:
+        return "blocked"
+    if targets_met:
+        return "targets-met"
+    if gain <= _EPS:
+        return "no-target-gain"
+    return "no-capacity"

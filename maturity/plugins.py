@@ -65,7 +65,7 @@ _ITEM_TYPES: dict[str, type | tuple[type, ...]] = {
     "maturity_translations": TranslationCatalogue,
     "maturity_profiles": Profile,
 }
-_FIRST_RESULT_HOOKS = ("maturity_bundle_source",)
+_EXCEPTION_CODES = frozenset({"plugin.hook-failed", "plugin.import-failed"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,7 +204,9 @@ class PluginHost:
             raise error
         if version is None:
             version = next((p.version for p in self.plugins if p.name == plugin), "unknown")
-        self.skipped.append(SkippedPlugin(plugin, version, stage, error.found or error.message))
+        # The record keeps what went wrong: the exception for a failure in code, else the message.
+        reason = error.found if error.code in _EXCEPTION_CODES and error.found else error.message
+        self.skipped.append(SkippedPlugin(plugin, version, stage, reason))
         self.plugins = [p for p in self.plugins if p.name != plugin]
         for hook, items in self._contributions.items():
             self._contributions[hook] = [(n, i) for n, i in items if n != plugin]

@@ -104,7 +104,8 @@ def test_api_gate_for_extra_plugins_missing_and_unreadable_ranges(site):
     host = create_host(autoload=False, skip_broken=True, extra=[("old", old)])
     assert [s.as_record() for s in host.skipped] == [{
         "name": "old", "version": "0.3", "hook": "api",
-        "error": "<1"}]
+        "error": "plugin 'old' 0.3 supports plugin API '<1', but this engine provides plugin "
+                 f"API {hookspecs.PLUGIN_API}"}]
     assert [p.name for p in host.plugins] == ["builtin"]
 
 

@@ -16,6 +16,7 @@ import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +54,8 @@ class Session:
     _loaders: dict[str, EvidenceLoader] | None = None
     _compiler: CheckCompiler | None = None
     _pack_cache: dict[str, RulePack] | None = None
+    #: Directories of the packs loaded from --pack-dir, by pack id.
+    _local_dirs: dict[str, Path] = field(default_factory=dict)
 
     @property
     def loaders(self) -> dict[str, EvidenceLoader]:
@@ -102,6 +105,7 @@ class Session:
         for directory in pack_dirs:
             chosen.append(load_pack_dir(directory, origin=f"local:{directory.name}",
                                         display=directory.name, limits=self.limits))
+            self._local_dirs[chosen[-1].id] = directory
         if pack_ids:
             for pack_id in pack_ids:
                 if pack_id not in available:
@@ -120,6 +124,14 @@ class Session:
             chosen.extend(pack for pack, loc in available.values() if loc.default)
         # Plugins' translation catalogues land where the packs' own translations live.
         return apply_catalogues(chosen, self.host.translations())
+
+    def pack_directory(self, pack_id: str) -> Path | Traversable | None:
+        """Where a pack's files are: a directory given with --pack-dir, else the installed
+        pack's (its translation catalogues live there, read only when a language needs them)."""
+        if pack_id in self._local_dirs:
+            return self._local_dirs[pack_id]
+        installed = self.available_packs().get(pack_id)
+        return installed[1].path if installed is not None else None
 
     def scoring_model(self, name: str) -> ScoringModel:
         models: dict[str, ScoringModel] = {m.name: m for _n, m in self.host.scoring_models()}

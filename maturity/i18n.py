@@ -1,0 +1,560 @@
+"""Reports and packs in the reader's language: English, French, Arabic, or what plugins add.
+
+Where translations come from, the later winning:
+
+1. a rule's or a header element's own `translations` table, in the pack's TOML;
+2. the pack's catalogue file `<pack directory>/i18n/<locale>.toml` (the `[catalogue]` format of
+   `maturity.catalogues`), read only when that locale is asked for, so an English run parses
+   nothing more;
+3. catalogues that plugins return from `maturity_translations` (a country's official terms win).
+
+A translation is used only while it is current: its `source` hash must match the English text it
+was made from (else it is *stale*), and the English text the record shows must be the pack's
+(else the record was made with another version of the text). Anything else falls back to the
+English text and is counted, so a report can say how many of its texts are not in the reader's
+language (`Language.fallbacks`). The report templates' own strings come from gettext message
+catalogues (`reports/locale/<lang>/LC_MESSAGES/maturity.mo`, compiled from the `.po` files by
+`scripts/i18n.py compile`), with plugins' `messages` taking precedence; a message missing from
+both is shown in English and counted too. Numbers, percentages and dates are formatted for the
+locale with Babel (imported only when a report is rendered).
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from maturity.catalogues import (
+    TranslationCatalogue,
+    apply_catalogues,
+    english_texts,
+    load_catalogue,
+    merged_messages,
+    source_hash,
+    stale_translations,
+)
+from maturity.errors import PackError, UsageError, did_you_mean
+from maturity.model import Dimension, Facet, LevelName, PackHeader, Rule, RulePack
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from babel import Locale
+    from babel.messages.catalog import Catalog
+
+    from maturity.api import Session
+    from maturity.ruleset import RuleSet
+
+__all__ = [
+    "CATALOGUE_DIR",
+    "MESSAGE_DOMAIN",
+    "SOURCE_LANGUAGE",
+    "Fallback",
+    "Language",
+    "available_languages",
+    "check_language",
+    "compile_messages",
+    "load_language",
+    "localised_packs",
+    "message_catalogue",
+    "pack_catalogue",
+    "source_for",
+    "template_catalogue",
+    "translation_problems",
+]
+
+#: The language packs and templates are written in; every other language falls back to it.
+SOURCE_LANGUAGE = "en"
+#: The gettext domain of the report templates' messages.
+MESSAGE_DOMAIN = "maturity"
+#: The folder of a pack directory holding its catalogue files, one `<locale>.toml` each.
+CATALOGUE_DIR = "i18n"
+
+Kind = Literal["header", "dimensions", "facets", "levels", "rules"]
+_KINDS: tuple[Kind, ...] = ("header", "dimensions", "facets", "levels", "rules")
+
+Element = PackHeader | Dimension | Facet | LevelName | Rule
+
+#: The order in which a translation's fields enter its `source` hash (see maturity.catalogues).
+SOURCE_FIELDS = ("title", "name", "rationale", "action", "description")
+
+
+def source_for(element: Element, translated: Iterable[str]) -> str:
+    """The `source` a translation of the fields `translated` of `element` must carry: the hash
+    of the English texts it translates. Tools stamp it; nobody writes it by hand."""
+    english = english_texts(element)
+    chosen = set(translated)
+    return source_hash(english.get(f, "") for f in SOURCE_FIELDS if f in chosen)
+
+
+def _elements(pack: RulePack, kind: str) -> dict[str, Element]:
+    if kind == "header":
+        return {pack.id: pack.header}
+    if kind == "dimensions":
+        return {d.id: d for d in pack.header.dimensions}
+    if kind == "facets":
+        return {f.id: f for f in pack.header.facets}
+    if kind == "levels":
+        return {str(lv.level): lv for lv in pack.header.levels}
+    return {r.id: r for r in pack.rules}
+
+
+def _locale_dir(lang: str) -> str:
+    """The file-name form of a language tag: `fr`, `ar`, `pt_BR` (gettext's convention)."""
+    return lang.replace("-", "_")
+
+
+# --- reading catalogues ----------------------------------------------------------------------
+
+
+def pack_catalogue(
+    directory: Path | Traversable, display: str, pack: RulePack, lang: str,
+) -> TranslationCatalogue | None:
+    """The pack's own catalogue for `lang` (`i18n/<lang>.toml` beside `pack.toml`), or None.
+
+    The file must translate this pack into this locale; entries for elements the pack lacks are
+    kept out (a tailoring profile may have removed a rule) and reported by the lint.
+    """
+    path = directory / CATALOGUE_DIR / f"{lang}.toml"
+    if not path.is_file():
+        return None
+    shown = f"{display}/{CATALOGUE_DIR}/{lang}.toml"
+    catalogue = load_catalogue(path, display=shown)
+    for key, wanted, found in (("locale", lang, catalogue.locale),
+                               ("pack", pack.id, catalogue.pack)):
+        if found != wanted:
+            raise PackError(
+                f"the catalogue's {key} does not match where it is",
+                code="catalogue.mismatch",
+                file=shown,
+                location=f"catalogue.{key}",
+                expected=repr(wanted),
+                found=repr(found),
+                fix=f"set {key} = {wanted!r}, or move the file",
+            )
+    known = {kind: _elements(pack, kind) for kind in _KINDS}
+    kept = {
+        kind: {k: t for k, t in getattr(catalogue, kind).items() if k in known[kind]}
+        for kind in ("dimensions", "facets", "levels", "rules")
+    }
+    return catalogue.model_copy(update=kept)
+
+
+def localised_packs(session: Session, packs: Sequence[RulePack], lang: str) -> list[RulePack]:
+    """`packs` with their own catalogue files for `lang` merged in, under plugins' catalogues."""
+    if lang == SOURCE_LANGUAGE:
+        return list(packs)
+    own: list[tuple[str, TranslationCatalogue]] = []
+    for pack in packs:
+        directory = session.pack_directory(pack.id)
+        if directory is None:
+            continue
+        catalogue = pack_catalogue(directory, _display(pack), pack, lang)
+        if catalogue is not None:
+            own.append((f"pack:{pack.id}", catalogue))
+    if not own:
+        return list(packs)
+    plugins = [(name, c) for name, c in session.host.translations() if c.locale == lang]
+    return apply_catalogues(apply_catalogues(packs, own), plugins)
+
+
+def _display(pack: RulePack) -> str:
+    return pack.origin.partition(":")[2] if ":" in pack.origin else pack.id
+
+
+def message_catalogue(lang: str) -> gettext.NullTranslations | None:
+    """The compiled template messages for `lang` shipped with `maturity`, or None."""
+    mo = (files("maturity.reports") / "locale" / _locale_dir(lang) / "LC_MESSAGES"
+          / f"{MESSAGE_DOMAIN}.mo")
+    if not mo.is_file():
+        return None
+    return gettext.GNUTranslations(io.BytesIO(mo.read_bytes()))
+
+
+def _message_languages() -> list[str]:
+    root = files("maturity.reports") / "locale"
+    if not root.is_dir():
+        return []
+    return sorted(entry.name.replace("_", "-") for entry in root.iterdir()
+                  if (entry / "LC_MESSAGES" / f"{MESSAGE_DOMAIN}.mo").is_file())
+
+
+def available_languages(session: Session) -> list[str]:
+    """Every language a report can be asked for: English, the shipped message catalogues,
+    the installed packs' catalogue files and plugins' catalogues."""
+    found = {SOURCE_LANGUAGE, *_message_languages()}
+    found.update(c.locale for _n, c in session.host.translations())
+    for pack_id in session.available_packs():
+        directory = session.pack_directory(pack_id)
+        folder = directory / CATALOGUE_DIR if directory is not None else None
+        if folder is not None and folder.is_dir():
+            found.update(entry.name.removesuffix(".toml").replace("_", "-")
+                         for entry in folder.iterdir() if entry.name.endswith(".toml"))
+    return sorted(found)
+
+
+def check_language(session: Session, lang: str) -> str:
+    """`lang` if a report can be written in it, else a UsageError listing the languages."""
+    if lang == SOURCE_LANGUAGE:
+        return lang
+    languages = available_languages(session)
+    if lang not in languages or _babel_locale(lang) is None:
+        hint = did_you_mean(lang, languages)
+        raise UsageError(
+            f"no translations into {lang!r} are installed",
+            code="usage.unknown-language",
+            location="--lang",
+            expected="one of " + ", ".join(languages),
+            found=repr(lang),
+            fix=f"did you mean {hint!r}?" if hint else
+            "choose a listed language, or install a plugin that translates into it",
+        )
+    return lang
+
+
+def _babel_locale(lang: str) -> Locale | None:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(_locale_dir(lang))
+    except (UnknownLocaleError, ValueError):
+        return None
+
+
+# --- the language of one report --------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """A text shown in English in a report in another language, and why."""
+
+    pack: str
+    kind: str
+    key: str
+    field: str
+    reason: Literal["missing", "stale", "changed", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    english: Mapping[str, str]
+    translated: Mapping[str, str]
+    stale: bool
+
+
+class _Miss(gettext.NullTranslations):
+    """The last fallback of a message catalogue: returns the English message and notes it."""
+
+    def __init__(self, missing: set[str]) -> None:
+        super().__init__()
+        self._missing = missing
+
+    def gettext(self, message: str) -> str:
+        self._missing.add(message)
+        return message
+
+    def ngettext(self, msgid1: str, msgid2: str, n: int) -> str:
+        self._missing.add(msgid1)
+        return msgid1 if n == 1 else msgid2
+
+    def pgettext(self, context: str, message: str) -> str:
+        self._missing.add(message)
+        return message
+
+    def npgettext(self, context: str, msgid1: str, msgid2: str, n: int) -> str:
+        self._missing.add(msgid1)
+        return msgid1 if n == 1 else msgid2
+
+
+@dataclass
+class Language:
+    """One report's language: translated pack texts and messages, each fallback counted,
+    and the locale's number, percentage and date formats.
+
+    Build it with `load_language`; the pure constructor `Language.build` takes packs that
+    already carry their translations. One `Language` per rendering: it accumulates the
+    fallbacks of the texts the templates ask for.
+    """
+
+    code: str
+    _texts: Mapping[tuple[str, str, str], _Entry]
+    _catalogue: gettext.NullTranslations
+    _overrides: Mapping[str, str]
+    fallbacks: dict[tuple[str, str, str, str], Fallback] = field(default_factory=dict)
+    missing_messages: set[str] = field(default_factory=set)
+
+    @classmethod
+    def build(
+        cls,
+        code: str,
+        packs: Iterable[RulePack] = (),
+        *,
+        catalogue: gettext.NullTranslations | None = None,
+        messages: Mapping[str, str] | None = None,
+    ) -> Language:
+        """A language from packs carrying their translations and the template messages."""
+        texts: dict[tuple[str, str, str], _Entry] = {}
+        for pack in packs:
+            stale = set(stale_translations(pack, code)) if code != SOURCE_LANGUAGE else set()
+            for kind in _KINDS:
+                for key, element in _elements(pack, kind).items():
+                    translation = element.translations.get(code)
+                    translated = {
+                        name: value for name in english_texts(element)
+                        if (value := getattr(translation, name, None)) is not None
+                    } if translation is not None else {}
+                    label = "header" if kind == "header" else f"{kind}.{key}"
+                    texts[(pack.id, kind, key)] = _Entry(english_texts(element), translated,
+                                                         label in stale)
+        missing: set[str] = set()
+        chain = catalogue if catalogue is not None else gettext.NullTranslations()
+        if code != SOURCE_LANGUAGE:
+            chain.add_fallback(_Miss(missing))
+        return cls(code, texts, chain, dict(messages or {}), missing_messages=missing)
+
+    # -- who reads it ----------------------------------------------------------------------
+
+    @property
+    def is_source(self) -> bool:
+        return self.code == SOURCE_LANGUAGE
+
+    @cached_property
+    def locale(self) -> Locale:
+        from babel import Locale
+
+        found = _babel_locale(self.code)
+        return found if found is not None else Locale.parse(SOURCE_LANGUAGE)
+
+    @property
+    def direction(self) -> Literal["ltr", "rtl"]:
+        return "rtl" if self.locale.text_direction == "rtl" else "ltr"
+
+    @property
+    def name(self) -> str:
+        """The language's name in itself ("français", "العربية")."""
+        return str(self.locale.get_display_name(self.locale) or self.code)
+
+    # -- pack texts -------------------------------------------------------------------------
+
+    def text(self, pack: str, kind: str, key: str, text_field: str, english: str | None = None,
+             ) -> str:
+        """The translation of one pack text, or its English (`english` if given: the text the
+        record shows) with the fallback counted."""
+        return self.lookup(pack, kind, key, text_field, english)[0]
+
+    def lookup(self, pack: str, kind: str, key: str, text_field: str,
+               english: str | None = None) -> tuple[str, bool]:
+        """(text, translated?) for one pack text; see `text`."""
+        entry = self._texts.get((pack, kind, str(key)))
+        source = english if english is not None else (
+            entry.english.get(text_field, "") if entry is not None else "")
+        if self.is_source:
+            return source, True
+        reason: Literal["missing", "stale", "changed", "unknown"] | None
+        if entry is None:
+            reason = "unknown"
+        elif english is not None and entry.english.get(text_field) != english:
+            reason = "changed"
+        elif text_field not in entry.translated:
+            reason = "missing"
+        elif entry.stale:
+            reason = "stale"
+        else:
+            return entry.translated[text_field], True
+        self.fallbacks[(pack, kind, str(key), text_field)] = Fallback(
+            pack, kind, str(key), text_field, reason)
+        return source, False
+
+    def rule(self, pack: str, rule: str, text_field: str, english: str | None = None) -> str:
+        return self.text(pack, "rules", rule, text_field, english)
+
+    def dimension(self, pack: str, dimension: str, english: str | None = None) -> str:
+        return self.text(pack, "dimensions", dimension, "name", english)
+
+    def facet(self, pack: str, facet: str, english: str | None = None) -> str:
+        return self.text(pack, "facets", facet, "name", english)
+
+    def level(self, pack: str, level: int | str, english: str | None = None) -> str:
+        return self.text(pack, "levels", str(level), "name", english)
+
+    def pack_title(self, pack: str, english: str | None = None) -> str:
+        return self.text(pack, "header", pack, "title", english)
+
+    @property
+    def fallback_count(self) -> int:
+        """Texts of the report shown in English: pack texts and template messages."""
+        return len(self.fallbacks) + len(self.missing_messages)
+
+    # -- template messages (the interface jinja2's i18n extension calls) ------------------
+
+    def gettext(self, message: str) -> str:
+        override = self._overrides.get(message)
+        return override if override is not None else self._catalogue.gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalogue.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        return self._catalogue.pgettext(context, message)
+
+    def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
+        return self._catalogue.npgettext(context, singular, plural, n)
+
+    # -- numbers and dates -------------------------------------------------------------------
+
+    def number(self, value: float | int | None, digits: int | None = None) -> str:
+        """A number in the locale's digits and separators; `digits` fixes the decimals."""
+        if value is None:
+            return self.gettext("n/a")
+        from babel.numbers import format_decimal
+
+        if digits is None:
+            return str(format_decimal(value, locale=self.locale))
+        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        return str(format_decimal(value, format=pattern, locale=self.locale))
+
+    def percent(self, share: float | int | None, digits: int = 1) -> str:
+        """A share in [0, 1] as the locale writes a percentage (`87,5 %` in French)."""
+        if share is None:
+            return self.gettext("n/a")
+        import copy
+
+        pattern = copy.copy(self.locale.percent_formats[None])
+        pattern.frac_prec = (digits, digits)
+        return str(pattern.apply(share, self.locale))
+
+    def date(self, value: dt.date | str | None, format: str = "long") -> str:
+        """A date as the locale writes it (`31 octobre 2026`, `31 أكتوبر 2026`)."""
+        if value is None or value == "":
+            return self.gettext("n/a")
+        import datetime as dt
+
+        from babel.dates import format_date
+
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        return str(format_date(day, format=format, locale=self.locale))
+
+
+def load_language(session: Session, lang: str, packs: Sequence[RulePack] | None = None,
+                  ) -> Language:
+    """The language of a report: `packs` (default: every installed pack) with their catalogue
+    files for `lang`, the plugins' catalogues and the template messages."""
+    lang = check_language(session, lang)
+    if packs is None:
+        packs = [pack for pack, _loc in session.available_packs().values()]
+        packs = apply_catalogues(packs, session.host.translations())
+    if lang == SOURCE_LANGUAGE:
+        return Language.build(lang, packs)
+    return Language.build(
+        lang,
+        localised_packs(session, packs, lang),
+        catalogue=message_catalogue(lang),
+        messages=merged_messages(lang, session.host.translations()),
+    )
+
+
+def install(environment: Any, language: Language) -> None:
+    """Give a jinja2 environment (with `jinja2.ext.i18n`) the language's messages."""
+    environment.install_gettext_translations(language, newstyle=True)
+
+
+# --- the lint ---------------------------------------------------------------------------------
+
+
+def translation_problems(rules: RuleSet, session: Session, lang: str) -> list[str]:
+    """Missing and stale translations of the loaded packs into `lang`, one line each.
+
+    A text is missing when neither the pack, its catalogue file nor a plugin translates it; a
+    translation is stale when the English text changed after it was made (its `source` hash no
+    longer matches). Entries of a pack's catalogue file for elements the pack lacks are listed
+    too: they are translations of texts that no longer exist.
+    """
+    lang = check_language(session, lang)
+    if lang == SOURCE_LANGUAGE:
+        return []
+    problems: list[str] = []
+    for pack in localised_packs(session, rules.packs, lang):
+        stale = set(stale_translations(pack, lang))
+        for kind in _KINDS:
+            for key, element in sorted(_elements(pack, kind).items()):
+                label = "header" if kind == "header" else f"{kind}.{key}"
+                translation = element.translations.get(lang)
+                wanted = list(english_texts(element))
+                absent = [f for f in wanted if getattr(translation, f, None) is None]
+                if absent:
+                    problems.append(f"{pack.id}: {lang}: {label}: missing "
+                                    + ", ".join(absent))
+                if label in stale:
+                    problems.append(
+                        f"{pack.id}: {lang}: {label}: stale (the English text changed after "
+                        f"it was translated; source {translation.source if translation else ''}"
+                        " no longer matches: review the translation, then restamp it with "
+                        "scripts/i18n.py stamp --restamp)")
+        problems.extend(_orphans(session, pack, lang))
+    if message_catalogue(lang) is None and not merged_messages(lang, session.host.translations()):
+        problems.append(f"report messages: {lang}: no message catalogue (report templates "
+                        "would be in English)")
+    return problems
+
+
+def _orphans(session: Session, pack: RulePack, lang: str) -> list[str]:
+    directory = session.pack_directory(pack.id)
+    path = directory / CATALOGUE_DIR / f"{lang}.toml" if directory is not None else None
+    if path is None or not path.is_file():
+        return []
+    catalogue = load_catalogue(path, display=f"{_display(pack)}/{CATALOGUE_DIR}/{lang}.toml")
+    out: list[str] = []
+    for kind in ("dimensions", "facets", "levels", "rules"):
+        known = _elements(pack, kind)
+        out.extend(f"{pack.id}: {lang}: {kind}.{key}: translated in "
+                   f"{CATALOGUE_DIR}/{lang}.toml but not in the pack"
+                   for key in sorted(getattr(catalogue, kind)) if key not in known)
+    return out
+
+
+# --- the templates' message catalogues (maintainers' tools and tests) ------------------------
+
+#: How the report environment parses templates; extraction must parse them the same way.
+TEMPLATE_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true",
+                    "keep_trailing_newline": "true", "newstyle_gettext": "true",
+                    "trimmed": "true"}
+
+
+def template_catalogue() -> Catalog:
+    """Every translatable string of the shipped report templates, extracted by Babel."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.extract import extract
+
+    from maturity import __version__
+
+    catalogue = Catalog(project="maturity", version=__version__, charset="utf-8",
+                        fuzzy=False)
+    root = files("maturity.reports")
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if not entry.name.endswith(".j2"):
+            continue
+        with entry.open("rb") as handle:
+            for lineno, message, comments, context in extract(
+                    "jinja2.ext:babel_extract", handle, options=TEMPLATE_OPTIONS,
+                    comment_tags=("Translators:",)):
+                catalogue.add(message, locations=[(entry.name, lineno)],
+                              auto_comments=comments, context=context)
+    return catalogue
+
+
+def compile_messages(po: bytes, lang: str) -> bytes:
+    """A `.po` file compiled into the `.mo` gettext reads (fuzzy entries left out)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    catalogue = read_po(io.BytesIO(po), locale=_locale_dir(lang))
+    out = io.BytesIO()
+    write_mo(out, catalogue, use_fuzzy=False)
+    return out.getvalue()

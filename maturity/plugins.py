@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib.metadata import EntryPoint, entry_points
 from importlib.resources.abc import Traversable
@@ -56,7 +56,7 @@ BUILTIN = "builtin"
 T = TypeVar("T")
 
 #: What each list hook must return items of.
-_ITEM_TYPES: dict[str, type | tuple[type, ...]] = {
+_ITEM_TYPES: dict[str, type] = {
     "maturity_rule_packs": PackLocation,
     "maturity_check_types": CheckType,
     "maturity_evidence_loaders": EvidenceLoader,
@@ -151,6 +151,21 @@ def _attributed(plugin: str, what: str, function: Callable[..., T],
     return call
 
 
+def _attributed_iterable(plugin: str, what: str,
+                         function: Callable[[], Iterable[T]]) -> Callable[[], Iterator[T]]:
+    """Like `_attributed`, for a function returning an iterable read lazily (a generator's
+    body runs while it is iterated, after the call has returned)."""
+
+    def read() -> Iterator[T]:
+        iterator = _attributed(plugin, what, lambda: iter(function()))()
+        step = _attributed(plugin, what, next)
+        end = object()
+        while (item := step(iterator, end)) is not end:
+            yield item
+
+    return read
+
+
 def _guard(plugin: str, hook: str, item: Any) -> Any:
     """Third-party callables wrapped so a later failure still names the plugin."""
     if plugin == BUILTIN:
@@ -202,6 +217,8 @@ class PluginHost:
         """Stop the run, or (skip_broken, third-party plugin) leave the plugin out entirely."""
         if not self.skip_broken or plugin == BUILTIN:
             raise error
+        if any(s.name == plugin for s in self.skipped):
+            return
         if version is None:
             version = next((p.version for p in self.plugins if p.name == plugin), "unknown")
         # The record keeps what went wrong: the exception for a failure in code, else the message.
@@ -231,9 +248,8 @@ class PluginHost:
                 self._contributions[hook].extend((name, _guard(name, hook, v)) for v in value)
 
     @staticmethod
-    def _check_items(plugin: str, hook: str, value: Any,
-                     item_type: type | tuple[type, ...]) -> PluginError | None:
-        wanted = item_type.__name__ if isinstance(item_type, type) else "item"
+    def _check_items(plugin: str, hook: str, value: Any, item_type: type) -> PluginError | None:
+        wanted = item_type.__name__
         if not isinstance(value, list | tuple):
             return _bad_return(plugin, hook, f"a list of {wanted}", value)
         for item in value:
@@ -312,7 +328,7 @@ class PluginHost:
                 continue
             if name == BUILTIN:
                 return value
-            return dataclasses.replace(value, bundles=_attributed(
+            return dataclasses.replace(value, bundles=_attributed_iterable(
                 name, f"bundle source {value.name!r} ({hook})", value.bundles))
         return None
 

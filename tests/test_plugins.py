@@ -338,3 +338,24 @@ def test_cli_api_mismatch_message(site):
     assert ("error[plugin.api-mismatch]: future-country: MATURITY_PLUGIN_API: plugin "
             "'future-country' 3.0.0 supports plugin API '~=2.0', but this engine provides "
             f"plugin API {hookspecs.PLUGIN_API}") in done.stderr
+
+
+def test_a_bundle_source_failing_while_it_is_read_names_the_plugin(site, tmp_path):
+    plugin = site.module("""
+    from maturity.hookspecs import BundleSource
+
+    def rows():
+        yield from ()
+        raise KeyError("country")
+
+    @hookimpl
+    def maturity_bundle_source(path):
+        return BundleSource("register", rows)
+    """)
+    source = create_host(autoload=False, extra=[("register", plugin)]).bundle_source(tmp_path)
+    assert source is not None
+    with pytest.raises(PluginError) as caught:
+        list(source.bundles())
+    assert caught.value.code == "plugin.raised"
+    assert caught.value.message == ("plugin 'register' raised in bundle source 'register' "
+                                    "(maturity_bundle_source): KeyError: 'country'")

@@ -15,6 +15,7 @@ from maturity.formats import parse_json, parse_toml, parse_yaml
 from maturity.hookspecs import PackLocation, ReportFormat, hookimpl
 from maturity.limits import Limits
 from maturity.scoring import BUILTIN_SCORING_MODELS, ScoringModel
+from maturity.survey import SURVEY_CHECK
 
 MATURITY_PLUGIN_API = ">=1,<2"
 
@@ -58,7 +59,7 @@ def maturity_rule_packs() -> list[PackLocation]:
 
 @hookimpl
 def maturity_check_types() -> list[CheckType]:
-    return list(BUILTIN_CHECK_TYPES)
+    return [*BUILTIN_CHECK_TYPES, SURVEY_CHECK]
 
 
 @hookimpl

@@ -79,9 +79,18 @@ class Session:
             packs: dict[str, RulePack] = {}
             locations: dict[str, PackLocation] = {}
             for plugin, location in self.host.rule_packs():
+                if not self.host.active(plugin):
+                    continue
                 origin = "builtin" if plugin == "builtin" else f"plugin:{plugin}"
-                pack = load_pack_dir(location.path, origin=origin, display=location.display,
-                                     limits=self.limits)
+                try:
+                    pack = load_pack_dir(location.path, origin=origin, display=location.display,
+                                         limits=self.limits)
+                except PackError as exc:
+                    # A plugin's broken pack stops the run, or is skipped with the whole plugin.
+                    self.host.skip_or_raise(plugin, "maturity_rule_packs", exc)
+                    for dropped in [k for k, p in packs.items() if p.origin == origin]:
+                        del packs[dropped], locations[dropped]
+                    continue
                 if pack.id in packs:
                     raise PackError(
                         f"pack {pack.id!r} is provided twice",

@@ -212,7 +212,7 @@ class PluginHost:
         impls = {impl.plugin_name: impl for impl in caller.get_hookimpls()}
         return [impls[name] for name in self._order(impls)]
 
-    def _fail(self, plugin: str, stage: str, error: PluginError,
+    def _fail(self, plugin: str, stage: str, error: MaturityError,
               version: str | None = None) -> None:
         """Stop the run, or (skip_broken, third-party plugin) leave the plugin out entirely."""
         if not self.skip_broken or plugin == BUILTIN:
@@ -221,14 +221,29 @@ class PluginHost:
             return
         if version is None:
             version = next((p.version for p in self.plugins if p.name == plugin), "unknown")
-        # The record keeps what went wrong: the exception for a failure in code, else the message.
-        reason = error.found if error.code in _EXCEPTION_CODES and error.found else error.message
+        # The record keeps what went wrong: the exception for a failure in code, else the error.
+        if error.code in _EXCEPTION_CODES and error.found:
+            reason = error.found
+        elif isinstance(error, PluginError):
+            reason = error.message
+        else:
+            reason = error.render().splitlines()[0]
         self.skipped.append(SkippedPlugin(plugin, version, stage, reason))
         self.plugins = [p for p in self.plugins if p.name != plugin]
         for hook, items in self._contributions.items():
             self._contributions[hook] = [(n, i) for n, i in items if n != plugin]
         if self.manager.has_plugin(plugin):
             self.manager.unregister(name=plugin)
+
+    def skip_or_raise(self, plugin: str, stage: str, error: MaturityError) -> None:
+        """For the engine, when a plugin's contribution turns out broken once used (a pack that
+        does not load): raise `error`, or under `skip_broken` leave the plugin out and list it.
+        Call it before any other contribution of the plugin is used."""
+        self._fail(plugin, stage, error)
+
+    def active(self, plugin: str) -> bool:
+        """Whether the plugin is in use (loaded and not skipped)."""
+        return any(p.name == plugin for p in self.plugins)
 
     def _collect(self) -> None:
         """Call every list hook of every plugin once, checking what each returns."""

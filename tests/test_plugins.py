@@ -359,3 +359,35 @@ def test_a_bundle_source_failing_while_it_is_read_names_the_plugin(site, tmp_pat
     assert caught.value.code == "plugin.raised"
     assert caught.value.message == ("plugin 'register' raised in bundle source 'register' "
                                     "(maturity_bundle_source): KeyError: 'country'")
+
+
+def test_a_plugin_pack_that_does_not_load_stops_the_run_or_is_skipped(site, tmp_path):
+    from maturity.api import Session
+    from maturity.errors import PackError
+
+    good = tmp_path / "good"
+    good.mkdir()
+    for name in ("pack.toml", "rules.toml"):
+        (good / name).write_bytes((ROOT / "tests" / "packs" / "mini" / name).read_bytes())
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pack.toml").write_text('[pack]\nid = "broken"\n', encoding="utf-8")
+    plugin = site.module(f"""
+    from pathlib import Path
+    from maturity.hookspecs import PackLocation
+
+    @hookimpl
+    def maturity_rule_packs():
+        return [PackLocation(Path({str(good)!r}), "careless:good"),
+                PackLocation(Path({str(broken)!r}), "careless:broken")]
+    """)
+    with pytest.raises(PackError) as caught:
+        Session(host=create_host(autoload=False, extra=[("careless", plugin)])).load_rules()
+    assert caught.value.file == "careless:broken/pack.toml"
+    session = Session(host=create_host(autoload=False, skip_broken=True,
+                                       extra=[("careless", plugin)]))
+    rules, _ = session.load_rules()
+    assert "mini" not in [p.id for p in rules.packs]          # the whole plugin is left out
+    (skipped,) = session.host.skipped_records()
+    assert (skipped["name"], skipped["hook"]) == ("careless", "maturity_rule_packs")
+    assert skipped["error"].startswith("error[pack.missing-key]: careless:broken/pack.toml")

@@ -169,13 +169,11 @@ def _display(pack: RulePack) -> str:
     return pack.origin.partition(":")[2] if ":" in pack.origin else pack.id
 
 
-def message_catalogue(lang: str) -> gettext.NullTranslations | None:
-    """The compiled template messages for `lang` shipped with `maturity`, or None."""
+def message_catalogue(lang: str) -> bytes | None:
+    """The compiled template messages (`.mo`) for `lang` shipped with `maturity`, or None."""
     mo = (files("maturity.reports") / "locale" / _locale_dir(lang) / "LC_MESSAGES"
           / f"{MESSAGE_DOMAIN}.mo")
-    if not mo.is_file():
-        return None
-    return gettext.GNUTranslations(io.BytesIO(mo.read_bytes()))
+    return mo.read_bytes() if mo.is_file() else None
 
 
 def _message_languages() -> list[str]:
@@ -285,10 +283,17 @@ class Language:
 
     code: str
     _texts: Mapping[tuple[str, str, str], _Entry]
-    _catalogue: gettext.NullTranslations
-    _overrides: Mapping[str, str]
+    _mo: bytes | None = None
+    _overrides: Mapping[str, str] = field(default_factory=dict)
     fallbacks: dict[tuple[str, str, str, str], Fallback] = field(default_factory=dict)
     missing_messages: set[str] = field(default_factory=set)
+    _catalogue: gettext.NullTranslations = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._catalogue = (gettext.GNUTranslations(io.BytesIO(self._mo)) if self._mo
+                           else gettext.NullTranslations())
+        if self.code != SOURCE_LANGUAGE:
+            self._catalogue.add_fallback(_Miss(self.missing_messages))
 
     @classmethod
     def build(
@@ -296,10 +301,11 @@ class Language:
         code: str,
         packs: Iterable[RulePack] = (),
         *,
-        catalogue: gettext.NullTranslations | None = None,
+        mo: bytes | None = None,
         messages: Mapping[str, str] | None = None,
     ) -> Language:
-        """A language from packs carrying their translations and the template messages."""
+        """A language from packs carrying their translations, the compiled template messages
+        and plugins' messages (which win)."""
         texts: dict[tuple[str, str, str], _Entry] = {}
         for pack in packs:
             stale = set(stale_translations(pack, code)) if code != SOURCE_LANGUAGE else set()
@@ -313,11 +319,11 @@ class Language:
                     label = "header" if kind == "header" else f"{kind}.{key}"
                     texts[(pack.id, kind, key)] = _Entry(english_texts(element), translated,
                                                          label in stale)
-        missing: set[str] = set()
-        chain = catalogue if catalogue is not None else gettext.NullTranslations()
-        if code != SOURCE_LANGUAGE:
-            chain.add_fallback(_Miss(missing))
-        return cls(code, texts, chain, dict(messages or {}), missing_messages=missing)
+        return cls(code, texts, mo, dict(messages or {}))
+
+    def fresh(self) -> Language:
+        """The same language with no fallback counted yet: one per report rendered."""
+        return Language(self.code, self._texts, self._mo, self._overrides)
 
     # -- who reads it ----------------------------------------------------------------------
 
@@ -455,7 +461,7 @@ def load_language(session: Session, lang: str, packs: Sequence[RulePack] | None 
     return Language.build(
         lang,
         localised_packs(session, packs, lang),
-        catalogue=message_catalogue(lang),
+        mo=message_catalogue(lang),
         messages=merged_messages(lang, session.host.translations()),
     )
 

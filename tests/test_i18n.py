@@ -359,3 +359,16 @@ def test_a_translation_is_used_exactly_while_its_english_is_unchanged(
     assert ok == (translated == now)
     assert shown == ("Une stratégie est adoptée" if ok else now)
     assert language.fallback_count == (0 if ok else 1)
+
+
+def test_each_report_counts_its_own_fallbacks(tmp_path: Path) -> None:
+    pack_dir = _mini(tmp_path)
+    session = _session()
+    language = load_language(session, "fr", _rules(session, pack_dir).packs)
+    language.rule("mini", "B-1", "title")
+    language.gettext("Not a message")
+    assert language.fallback_count == 2
+    fresh = language.fresh()
+    assert fresh.fallback_count == 0
+    fresh.gettext("Not a message")
+    assert (fresh.fallback_count, language.fallback_count) == (1, 2)

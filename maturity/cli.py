@@ -691,6 +691,44 @@ def _audit_commands(sub: Any) -> None:
 _EXTRA_COMMANDS.append(_audit_commands)
 
 
+# --- the roadmap alone -----------------------------------------------------------------------
+
+
+def cmd_roadmap(args: argparse.Namespace) -> int:
+    from maturity.replan import plan_from_evidence, plan_from_record, render_plan
+
+    session = _session(args)
+    source = Path(args.source)
+    if source.is_file():
+        from maturity.loaders import load_record
+
+        record = plan_from_record(session, load_record(source), source.name, args)
+    else:
+        record = plan_from_evidence(session, source, args)
+    _write(render_plan(record, args.format), args.output)
+    return 0
+
+
+def _roadmap_command(sub: Any) -> None:
+    p = sub.add_parser("roadmap", help="plan the reform roadmap of a record or a bundle")
+    p.add_argument("source", metavar="RECORD|EVIDENCE",
+                   help="a record (re-planned with the packs it pins) or a bundle (assessed "
+                        "first)")
+    _common(p)
+    p.add_argument("--format", choices=["text", "md", "json"], default="text",
+                   help="text (default), md or json")
+    p.add_argument("-o", "--output", help="output file (default: standard output)")
+    p.add_argument("--as-of", type=_date, help="assessment date, for a bundle")
+    p.add_argument("--scoring", default="oecd-dgi", help="scoring model, for a bundle")
+    p.add_argument("--level-threshold", type=float, default=0.75,
+                   help="level threshold, for a bundle (default 0.75)")
+    _roadmap_arguments(p)
+    p.set_defaults(handler=cmd_roadmap)
+
+
+_EXTRA_COMMANDS.append(_roadmap_command)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -1,22 +1,68 @@
-"""Rendering records into reports: JSON, Markdown (and the formats plugins add).
+"""Rendering records into reports: JSON, HTML, Markdown and CSV (and the formats plugins add).
 
-Templates live in `reports/` (shipped as `maturity.reports`). HTML is autoescaped; Markdown
-escapes every text that comes from rules or evidence, so neither can inject markup.
+A record holds ids; names and titles come from the installed packs (through the plugin host),
+and a report still renders, with ids, when a pack is not installed. Templates live in
+`reports/` (shipped as `maturity.reports`). HTML is autoescaped, Markdown escapes every text
+that comes from rules or evidence, and SVG charts escape their own text, so neither a rule nor
+an evidence file can inject markup or script. Templates that plugins ship must be rendered with
+`sandboxed_environment`, never with the built-in environment.
 """
 
 from __future__ import annotations
 
+import csv
+import functools
+import io
 import json
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
+from maturity import charts
 from maturity.hookspecs import ReportFormat
-from maturity.record import canonical_bytes
+from maturity.record import canonical_bytes, canonicalize
 
-__all__ = ["builtin_formats", "environment", "md_escape"]
+if TYPE_CHECKING:
+    import jinja2
+    import jinja2.sandbox
+
+    from maturity.model import RulePack
+
+__all__ = [
+    "builtin_formats",
+    "environment",
+    "md_code",
+    "md_escape",
+    "plain",
+    "report_context",
+    "sandboxed_environment",
+]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
+_RTL = frozenset({"ar", "fa", "he", "ur"})
+FULL_MARKS = "full marks"
+#: Headings and links: a deep blue, 11:1 on white.
+ACCENT = "#0b3d66"
+
+#: Statuses in the order findings are listed, with the words a reader sees.
+STATUS_LABELS = {
+    "fail": "Not met",
+    "not_assessed": "No evidence",
+    "error": "Evidence error",
+    "stale": "Evidence too old",
+    "partial": "Partly met",
+    "waived": "Waived",
+    "not_applicable": "Not applicable",
+    "pass": "Met",
+}
+UNSCHEDULED_REASONS = {
+    "exceeds-capacity": "larger than a phase's capacity",
+    "blocked": "waits for an action larger than a phase's capacity",
+    "targets-met": "not needed: the targets are met without it",
+    "no-target-gain": "does not move a dimension with an unmet target",
+    "no-capacity": "no capacity left within the phases",
+}
 
 
 def md_escape(value: Any) -> str:
@@ -26,21 +72,415 @@ def md_escape(value: Any) -> str:
     return _MD_SPECIAL.sub(r"\\\1", text)
 
 
-def environment() -> Any:
-    """The jinja2 environment for built-in templates (autoescaped HTML, strict undefined)."""
-    import jinja2
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
-    env = jinja2.Environment(
+
+def plain(value: Any) -> str:
+    """Text for a terminal: control characters (escape sequences) dropped."""
+    return _CONTROL.sub("", "" if value is None else str(value))
+
+
+def md_code(value: Any) -> str:
+    """Inline code in Markdown: a text that cannot close its backticks."""
+    text = md_escape(value).replace("`", "'")
+    return f"`{text}`"
+
+
+def _pct(value: Any) -> str:
+    return "n/a" if value is None else f"{100 * float(value):.1f}"
+
+
+def _pm(value: Any) -> str:
+    text = f"{float(value):.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _configure(env: jinja2.Environment) -> jinja2.Environment:
+    env.filters["md"] = md_escape
+    env.filters["code"] = md_code
+    env.filters["plain"] = plain
+    env.filters["pct"] = _pct
+    env.filters["pm"] = _pm
+    env.globals["status_labels"] = STATUS_LABELS
+    env.globals["unscheduled_reasons"] = UNSCHEDULED_REASONS
+    env.globals["status_colours"] = charts.STATUS_COLOURS
+    env.globals["palette"] = {"ink": charts.INK, "muted": charts.MUTED,
+                              "current": charts.CURRENT, "projected": charts.PROJECTED_TEXT,
+                              "accent": ACCENT, "background": charts.BACKGROUND}
+    return env
+
+
+def environment() -> jinja2.Environment:
+    """The jinja2 environment for the built-in templates (autoescaped HTML, strict undefined)."""
+    import jinja2  # only imported when a report is rendered
+
+    return _configure(jinja2.Environment(
         loader=jinja2.PackageLoader("maturity.reports", "."),
         autoescape=jinja2.select_autoescape(["html", "html.j2", "svg.j2"], default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+    ))
+
+
+def sandboxed_environment(loader: jinja2.BaseLoader) -> jinja2.sandbox.SandboxedEnvironment:
+    """The environment for templates a plugin ships: jinja2's immutable sandbox (no attribute
+    access to internals, no mutation of the context), autoescaped like the built-in one."""
+    import jinja2
+    import jinja2.sandbox
+
+    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "html.j2", "svg.j2"], default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
-    env.filters["md"] = md_escape
-    env.filters["pct"] = lambda v: "n/a" if v is None else f"{100 * float(v):.1f}"
+    _configure(env)
     return env
+
+
+# --- pack metadata -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Installed packs by id (for names and titles), and why there are none if loading failed."""
+
+    packs: Mapping[str, RulePack] = field(default_factory=dict)
+    problem: str | None = None
+
+
+@functools.cache
+def _installed_catalogue() -> Catalogue:
+    """Every installed pack, loaded once per process (installed packs do not change mid-run)."""
+    from maturity.api import Session  # only when rendering needs names
+    from maturity.errors import MaturityError
+
+    try:
+        available = Session().available_packs()
+    except MaturityError as exc:
+        # Names are a convenience: a broken plugin must not stop a report, which falls back
+        # to ids and says why in its provenance section.
+        return Catalogue(problem=exc.message)
+    return Catalogue({pack_id: pack for pack_id, (pack, _loc) in available.items()})
+
+
+def _catalogue(options: Mapping[str, Any]) -> Catalogue:
+    given = options.get("packs")
+    if given is not None:
+        return Catalogue({p.id: p for p in given})
+    return _installed_catalogue()
+
+
+# --- the view of one record ----------------------------------------------------------------
+
+
+def _level_names(pack: RulePack | None) -> dict[int, str]:
+    names = {0: "Below level 1"}
+    if pack is not None:
+        names.update({lvl.level: lvl.name for lvl in pack.header.levels})
+    return names
+
+
+def _level_label(level: int, names: Mapping[int, str]) -> str:
+    if level == 0:
+        return names[0]
+    name = names.get(level)
+    return f"Level {level}: {name}" if name else f"Level {level}"
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+def _evidence_items(values: Mapping[str, Any],
+                    documents: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The values a rule read, with document references resolved to what was hashed."""
+    items: list[dict[str, Any]] = []
+    for key in sorted(values):
+        value = values[key]
+        if isinstance(value, dict) and isinstance(value.get("document"), str):
+            path = value["document"]
+            info = documents.get(path, {})
+            actual = info.get("sha256")
+            declared = value.get("sha256") or info.get("declared_sha256")
+            if actual is None:
+                state = "missing"
+            elif declared is None:
+                state = "not declared"
+            else:
+                state = "verified" if declared == actual else "mismatch"
+            items.append({"key": key, "document": path, "sha256": actual,
+                          "declared": declared, "state": state,
+                          "collected": value.get("collected") or info.get("collected")})
+        else:
+            items.append({"key": key, "value": "missing" if value is None else
+                          _value_text(value), "missing": value is None})
+    return items
+
+
+def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
+                   catalogue: Catalogue | None = None, prefix: str = "") -> dict[str, Any]:
+    """Everything a template shows of one record, with names resolved and charts drawn.
+
+    `prefix` keeps element ids unique when several records share one page."""
+    catalogue = catalogue or _catalogue(options)
+    roadmap = record.get("roadmap")
+    documents = {d["path"]: d for d in record["evidence"]["documents"]}
+    outcomes_by_pack: dict[str, list[Mapping[str, Any]]] = {}
+    for outcome in record["outcomes"]:
+        outcomes_by_pack.setdefault(outcome["pack"], []).append(outcome)
+    phase_of_rule: dict[str, int] = {}
+    action_of_rule: dict[str, str] = {}
+    if roadmap:
+        for action in roadmap["actions"]:
+            for rule_id in action["rules"]:
+                action_of_rule[rule_id] = action["id"]
+                if action["phase"]:
+                    phase_of_rule[rule_id] = action["phase"]
+    # "Full marks" (the default) is the edge of every chart and table: not worth drawing.
+    targets = {(t["pack"], t["dimension"]): t for t in (roadmap or {}).get("targets", [])
+               if t["source"] != FULL_MARKS}
+    packs: list[dict[str, Any]] = []
+    for pinned in record["packs"]:
+        pack_id = pinned["id"]
+        installed = catalogue.packs.get(pack_id)
+        dims_meta = {d.id: d for d in installed.header.dimensions} if installed else {}
+        facets_meta = {f.id: f for f in installed.header.facets} if installed else {}
+        rules_meta = {r.id: r for r in installed.rules} if installed else {}
+        level_names = _level_names(installed)
+        score = record["scores"].get(pack_id, {"index": 0.0, "dimensions": {}})
+        without = record.get("scores_without_waivers", {}).get(pack_id)
+        projected = (roadmap or {}).get("projected", {}).get(pack_id)
+        dimensions: list[dict[str, Any]] = []
+        for dim_id, dim in score["dimensions"].items():
+            meta = dims_meta.get(dim_id)
+            proj = projected["dimensions"].get(dim_id) if projected else None
+            target = targets.get((pack_id, dim_id))
+            findings: list[dict[str, Any]] = []
+            met: list[dict[str, str]] = []
+            for outcome in outcomes_by_pack.get(pack_id, []):
+                if outcome["dimension"] != dim_id:
+                    continue
+                rule = rules_meta.get(outcome["rule"])
+                if outcome["status"] == "pass":
+                    met.append({"id": outcome["rule"], "title": rule.title if rule else ""})
+                    continue
+                facet = facets_meta.get(outcome.get("facet") or "")
+                findings.append({
+                    "rule": outcome["rule"],
+                    "title": rule.title if rule else "",
+                    "rationale": rule.rationale if rule else "",
+                    "status": outcome["status"],
+                    "status_label": STATUS_LABELS.get(outcome["status"], outcome["status"]),
+                    "credit": outcome["credit"],
+                    "level": outcome["level"],
+                    "weight": outcome["weight"],
+                    "facet": facet.name if facet else outcome.get("facet"),
+                    "condition": outcome["condition"],
+                    "detail": outcome["detail"],
+                    "reason": outcome.get("reason", ""),
+                    "underlying": outcome.get("underlying"),
+                    "evidence": _evidence_items(outcome["values"], documents),
+                    "remediation": rule.remediation.action if rule else "",
+                    "owner": rule.remediation.owner if rule else "",
+                    "effort": rule.remediation.effort if rule else None,
+                    "action": action_of_rule.get(outcome["rule"]),
+                    "phase": phase_of_rule.get(outcome["rule"]),
+                    "references": [
+                        " ".join(p for p in (ref.source, ref.item and f"item {ref.item}")
+                                 if p) for ref in rule.references
+                    ] if rule else [],
+                })
+            order = list(STATUS_LABELS)
+            findings.sort(key=lambda f: (order.index(f["status"]) if f["status"] in order
+                                         else len(order), f["level"], f["rule"]))
+            dimensions.append({
+                "id": dim_id,
+                "name": meta.name if meta else dim_id,
+                "kind": meta.kind if meta else None,
+                "description": meta.description if meta else "",
+                "score": dim["score"],
+                "level": dim["level"],
+                "level_label": _level_label(dim["level"], level_names),
+                "counted": dim["counted"],
+                "facets": [
+                    {"id": f_id, "name": facets_meta[f_id].name if f_id in facets_meta
+                     else f_id, "score": f_score}
+                    for f_id, f_score in dim["facets"].items()
+                ],
+                "projected": proj,
+                "projected_level_label": _level_label(proj["level"], level_names)
+                if proj else "",
+                "target": target,
+                "findings": findings,
+                "met": met,
+            })
+        ranked = sorted(dimensions, key=lambda d: (-d["score"], d["id"]))
+        facet_means: dict[str, list[float]] = {}
+        for d in dimensions:
+            for f in d["facets"]:
+                if f["score"] is not None:
+                    facet_means.setdefault(f["name"], []).append(f["score"])
+        weakest_facet = min(
+            ((name, sum(v) / len(v)) for name, v in facet_means.items()),
+            key=lambda item: (item[1], item[0]), default=None)
+        if installed is not None:
+            shared_facets = all(f.dimension is None for f in installed.header.facets)
+        else:
+            # Without the header, the record's facet keys tell whether facets are shared.
+            keys = [tuple(d["facets"]) for d in score["dimensions"].values()]
+            shared_facets = bool(keys) and bool(keys[0]) and all(k == keys[0] for k in keys)
+        view = {
+            "id": pack_id,
+            "title": installed.header.title if installed else pinned.get("title", pack_id),
+            "version": pinned["version"],
+            "sha256": pinned["sha256"],
+            "origin": pinned.get("origin", ""),
+            "rules": pinned.get("rules"),
+            "installed": installed is not None,
+            "same_pack": installed is not None and installed.sha256 == pinned["sha256"],
+            "source": installed.header.source if installed else "",
+            "index": score["index"],
+            "index_without_waivers": without["index"] if without else None,
+            "projected_index": projected["index"] if projected else None,
+            "dimensions": dimensions,
+            "strongest": ranked[0] if ranked else None,
+            "weakest": ranked[-1] if len(ranked) > 1 else None,
+            "shared_facets": shared_facets,
+            "weakest_facet": weakest_facet,
+            "has_targets": any(d["target"] for d in dimensions),
+        }
+        view["charts"] = _pack_charts(view, prefix)
+        packs.append(view)
+    lang = str(options.get("lang") or record["assessment"].get("language") or "en")
+    return {
+        "record": record,
+        "organisation": record["organisation"],
+        "assessment": record["assessment"],
+        "packs": packs,
+        "roadmap": _roadmap_view(roadmap, packs, prefix) if roadmap else None,
+        "prefix": prefix,
+        "catalogue_problem": catalogue.problem,
+        "lang": lang,
+        "dir": "rtl" if lang.split("-")[0] in _RTL else "ltr",
+    }
+
+
+def _pack_charts(view: Mapping[str, Any], prefix: str) -> dict[str, str]:
+    uid = prefix + re.sub(r"[^a-z0-9-]", "-", view["id"].lower())
+    dims = view["dimensions"]
+    out: dict[str, str] = {}
+    if len(dims) >= 3:
+        axes = [
+            charts.Axis(
+                d["name"], d["score"],
+                d["projected"]["score"] if d["projected"] else None,
+                d["target"]["value"] if d["target"] and d["target"]["kind"] == "score"
+                else None,
+            )
+            for d in dims
+        ]
+        out["radar"] = charts.radar(f"radar-{uid}", f"{view['title']}: scores by dimension",
+                                    axes)
+    if view["shared_facets"] and dims and dims[0]["facets"]:
+        columns = [f["name"] for f in dims[0]["facets"]]
+        rows = [charts.Row(d["name"], tuple(f["score"] for f in d["facets"])) for d in dims]
+        out["heatmap"] = charts.heatmap(f"heatmap-{uid}",
+                                        f"{view['title']}: dimension by facet", columns, rows)
+    elif dims and any(d["facets"] for d in dims):
+        bands = [
+            charts.Band(d["name"], d["score"], d["level_label"],
+                        tuple((f["name"], f["score"]) for f in d["facets"]))
+            for d in dims
+        ]
+        out["bars"] = charts.element_bars(f"bars-{uid}", f"{view['title']}: elements", bands)
+    return out
+
+
+def _roadmap_view(roadmap: Mapping[str, Any], packs: Sequence[Mapping[str, Any]],
+                  prefix: str) -> dict[str, Any]:
+    names = {(p["id"], d["id"]): d["name"] for p in packs for d in p["dimensions"]}
+    titles = {p["id"]: p["title"] for p in packs}
+    actions = {a["id"]: a for a in roadmap["actions"]}
+    critical = roadmap["critical_path"]["actions"]
+
+    def dims_of(action: Mapping[str, Any]) -> list[str]:
+        return [names.get((d["pack"], d["dimension"]), d["dimension"])
+                for d in action["dimensions"]]
+
+    phases = []
+    for phase in roadmap["phases"]:
+        rows = []
+        for action_id in phase["actions"]:
+            action = actions[action_id]
+            rows.append({**action, "dimension_names": dims_of(action)})
+        phases.append({**phase, "rows": rows})
+    lanes: list[str] = []
+    timeline_phases: list[charts.TimelinePhase] = []
+    short = {p["id"]: _short_pack(p["title"], p["id"]) for p in packs}
+    for phase in roadmap["phases"]:
+        per_lane: dict[str, tuple[float, int]] = {}
+        crit = next((a for a in phase["actions"] if a in critical), None)
+        for action_id in phase["actions"]:
+            action = actions[action_id]
+            share = action["effort"] / max(1, len(action["dimensions"]))
+            for d in action["dimensions"]:
+                lane = names.get((d["pack"], d["dimension"]), d["dimension"])
+                effort, count = per_lane.get(lane, (0.0, 0))
+                per_lane[lane] = (effort + share, count + 1)
+        timeline_phases.append(charts.TimelinePhase(
+            f"Phase {phase['phase']}",
+            f"months {phase['months'][0]}\u2013{phase['months'][1]}",
+            per_lane,
+            {short[p]: v["index"] for p, v in phase["projected"].items() if p in short},
+            crit,
+        ))
+    for pack in packs:
+        for d in pack["dimensions"]:
+            if any(d["name"] in p.lanes for p in timeline_phases):
+                lanes.append(d["name"])
+    baseline = {short[p]: v["index"] for p, v in roadmap["baseline"].items() if p in short}
+    timeline = charts.timeline(f"{prefix}timeline", "Reform roadmap by phase",
+                               timeline_phases, lanes, baseline)
+    unscheduled = [
+        {**a, "dimension_names": dims_of(a)}
+        for a in roadmap["actions"] if a["phase"] is None
+    ]
+    remaining = [
+        {**r, "name": names.get((r["pack"], r["dimension"]), r["dimension"]),
+         "pack_title": titles.get(r["pack"], r["pack"])}
+        for r in roadmap["remaining_gap"]
+    ]
+    target_sources = sorted({t["source"] for t in roadmap["targets"]})
+    return {
+        **roadmap,
+        "phase_views": phases,
+        "short_names": short,
+        "unscheduled": unscheduled,
+        "remaining": remaining,
+        "target_sources": target_sources,
+        "timeline": timeline,
+        "critical_titles": [(a, actions[a]["title"], actions[a]["effort"]) for a in critical],
+        "used_phases": [p for p in phases if p["actions"]],
+        "first_steps": sorted(phases[0]["rows"], key=lambda a: (-a["gain"], a["id"]))[:3]
+        if phases else [],
+    }
+
+
+def _short_pack(title: str, pack_id: str) -> str:
+    """A short series name for charts: the part of the title before any parenthesis."""
+    head = title.split("(")[0].strip()
+    return head if 0 < len(head) <= 72 else pack_id
+
+
+# --- formats -------------------------------------------------------------------------------
 
 
 def render_json(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
@@ -50,15 +490,89 @@ def render_json(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]
                       ensure_ascii=False, indent=None).encode() + b"\n"
 
 
-def render_markdown(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
-    template = environment().get_template("assessment.md.j2")
-    parts = [template.render(record=record, options=options) for record in records]
-    return "\n".join(parts).encode("utf-8")
+def _render_template(name: str) -> Callable[[Sequence[Mapping[str, Any]], Mapping[str, Any]],
+                                            bytes]:
+    def render(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
+        template = environment().get_template(name)
+        catalogue = _catalogue(options)
+        parts = [template.render(**report_context(r, options, catalogue)) for r in records]
+        return "\n".join(parts).encode("utf-8")
+
+    return render
+
+
+def render_html(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
+    """One self-contained page; several records become consecutive articles of it."""
+    template = environment().get_template("assessment.html.j2")
+    catalogue = _catalogue(options)
+    contexts = [
+        report_context(r, options, catalogue, prefix=f"r{i}-" if len(records) > 1 else "")
+        for i, r in enumerate(records)
+    ]
+    return template.render(reports=contexts, lang=contexts[0]["lang"] if contexts else "en",
+                           dir=contexts[0]["dir"] if contexts else "ltr").encode("utf-8")
+
+
+def _csv_cell(value: Any) -> Any:
+    """Numbers as written in the record; text that a spreadsheet would run as a formula is
+    quoted with an apostrophe (ids are validated, but a record file can be edited by hand)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    if isinstance(value, float):
+        return repr(canonicalize(value))
+    return value
+
+
+def csv_rows(record: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
+    """The record's numbers in long form: (entity, node, value); node is a slash path."""
+    entity = record["organisation"]["id"]
+    rows: list[tuple[str, str, Any]] = []
+    for pack_id, score in sorted(record["scores"].items()):
+        rows.append((entity, f"{pack_id}/index", score["index"]))
+        for dim_id, dim in score["dimensions"].items():
+            rows.append((entity, f"{pack_id}/{dim_id}/score", dim["score"]))
+            rows.append((entity, f"{pack_id}/{dim_id}/level", dim["level"]))
+            for facet_id, facet in dim["facets"].items():
+                if facet is not None:
+                    rows.append((entity, f"{pack_id}/{dim_id}/{facet_id}/score", facet))
+    for outcome in sorted(record["outcomes"], key=lambda o: (o["pack"], o["rule"])):
+        if outcome["status"] not in ("not_applicable", "waived"):
+            rows.append((entity, f"{outcome['pack']}/rules/{outcome['rule']}/credit",
+                         outcome["credit"]))
+    roadmap = record.get("roadmap")
+    if roadmap:
+        rows.append((entity, "roadmap/effort", roadmap["summary"]["effort"]))
+        rows.append((entity, "roadmap/actions", roadmap["summary"]["scheduled"]))
+        for phase in roadmap["phases"]:
+            base = f"roadmap/phase-{phase['phase']}"
+            rows.append((entity, f"{base}/effort", phase["effort"]))
+            for pack_id, projected in sorted(phase["projected"].items()):
+                rows.append((entity, f"{base}/{pack_id}/index", projected["index"]))
+                for dim_id, dim in projected["dimensions"].items():
+                    rows.append((entity, f"{base}/{pack_id}/{dim_id}/score", dim["score"]))
+                    rows.append((entity, f"{base}/{pack_id}/{dim_id}/level", dim["level"]))
+    return rows
+
+
+def render_csv(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
+    """Long-form CSV (entity, node, value) for open-data publication; several records share
+    one file, one entity each."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["entity", "node", "value"])
+    for record in records:
+        for entity, node, value in csv_rows(record):
+            writer.writerow([_csv_cell(entity), _csv_cell(node), _csv_cell(value)])
+    return buffer.getvalue().encode("utf-8")
 
 
 def builtin_formats() -> list[ReportFormat]:
     return [
         ReportFormat("json", ".json", "the canonical assessment record", render_json),
+        ReportFormat("html", ".html", "a self-contained HTML report (inline CSS and SVG, "
+                     "printable on A4)", render_html),
         ReportFormat("md", ".md", "a Markdown report for wikis and pull requests",
-                     render_markdown),
+                     _render_template("assessment.md.j2")),
+        ReportFormat("csv", ".csv", "scores in long form (entity, node, value) for open data",
+                     render_csv),
     ]

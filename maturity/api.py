@@ -12,6 +12,7 @@ open("record.json", "wb").write(result.canonical_json())
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 from collections.abc import Mapping, Sequence
@@ -24,7 +25,7 @@ from maturity import __version__
 from maturity.catalogues import apply_catalogues
 from maturity.checks import CheckCompiler
 from maturity.engine import evaluate
-from maturity.errors import EvidenceError, PackError, UsageError, did_you_mean
+from maturity.errors import EvidenceError, PackError, PluginError, UsageError, did_you_mean
 from maturity.evidence import EvidenceLoader, load_bundle
 from maturity.hookspecs import PLUGIN_API, PackLocation
 from maturity.limits import Limits
@@ -109,7 +110,8 @@ class Session:
     def select_packs(
         self, pack_ids: Sequence[str] | None = None, pack_dirs: Sequence[Path] = ()
     ) -> list[RulePack]:
-        available = self.available_packs()
+        # Installed packs are loaded only when asked for: `--pack-dir` alone reads nothing else.
+        available = self.available_packs() if pack_ids or not pack_dirs else {}
         chosen: list[RulePack] = []
         for directory in pack_dirs:
             chosen.append(load_pack_dir(directory, origin=f"local:{directory.name}",
@@ -143,6 +145,8 @@ class Session:
         return installed[1].path if installed is not None else None
 
     def scoring_model(self, name: str) -> ScoringModel:
+        """The run's model, with the models that packs carry for their own method attached:
+        such a pack is scored by its own model whatever `name` is."""
         models: dict[str, ScoringModel] = {m.name: m for _n, m in self.host.scoring_models()}
         if name not in models:
             hint = did_you_mean(name, models)
@@ -154,7 +158,21 @@ class Session:
                 found=repr(name),
                 fix=f"did you mean {hint!r}?" if hint else "choose a listed model",
             )
-        return models[name]
+        own: dict[str, ScoringModel] = {}
+        for model in models.values():
+            for pack_id in model.packs:
+                if pack_id in own:
+                    raise PluginError(
+                        f"two scoring models claim pack {pack_id!r}",
+                        code="plugin.conflict",
+                        file=model.name,
+                        location="ScoringModel.packs",
+                        expected="one model scoring a pack by its own method",
+                        found=f"{own[pack_id].name!r} and {model.name!r}",
+                        fix="uninstall one of the plugins",
+                    )
+                own[pack_id] = model
+        return dataclasses.replace(models[name], pack_models=own)
 
     def load_rules(
         self,

@@ -689,15 +689,15 @@ class CheckCompiler:
             first = exc.errors()[0]
             raise CheckSpecError(
                 f"invalid parameter for `{operator}`: {first['msg']}",
-                [*location, operator, *first["loc"]],
+                [*location, operator, *_param_location(raw, first["loc"])],
                 expected=_describe_params(check_type),
-                found=_found(raw),
+                found=_written(raw),
             ) from None
         except ValueError as exc:
             raise CheckSpecError(
                 f"invalid parameter for `{operator}`: {exc}",
                 [*location, operator],
-                found=_found(raw),
+                found=_written(raw),
             ) from None
         keys = tuple(path.split("."))
         evaluate = _leaf(keys, path, test, check_type.missing_is_fail)
@@ -754,6 +754,35 @@ class CheckCompiler:
         return CompiledCheck(
             _at_least(n, evaluators), f"at least {n} of: " + "; ".join(parts), paths
         )
+
+
+def _param_location(raw: Any, loc: Sequence[str | int]) -> list[str | int]:
+    """The part of pydantic's error location that exists in what the pack wrote: union
+    members (`int`, `float`, …) are pydantic's own steps, not keys a person can find."""
+    kept: list[str | int] = []
+    current = raw
+    for part in loc:
+        in_table = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and 0 <= part < len(current)
+        if in_table or in_list:
+            current = current[part]
+            kept.append(part)
+    return kept
+
+
+def _written(value: Any) -> str:
+    """A check parameter as the pack wrote it (TOML-like, shortened), for error messages."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str):
+        text = repr(value)
+    elif isinstance(value, dict):
+        text = "{ " + ", ".join(f"{k} = {_written(v)}" for k, v in value.items()) + " }"
+    elif isinstance(value, list):
+        text = "[" + ", ".join(_written(v) for v in value) + "]"
+    else:
+        text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def _describe_params(check_type: CheckType) -> str:

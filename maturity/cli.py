@@ -72,15 +72,20 @@ def _write(data: bytes, output: str | None) -> None:
     atomic_write(Path(output), data)
 
 
-def _load_waivers(path: str | None) -> tuple[list[Any], dict[str, str] | None]:
-    """The waivers of a file, and the file's name and sha256 for the record."""
+def _load_waivers(
+    path: str | None, limits: Any = None, rules: Any = None
+) -> tuple[list[Any], dict[str, str] | None]:
+    """The waivers of a file, and the file's name and sha256 for the record. Given the loaded
+    `rules`, a waiver naming a near miss of a loaded rule id is refused as a typo."""
     if not path:
         return [], None
     import hashlib
 
-    from maturity.loaders import load_waivers
+    from maturity.loaders import check_waiver_rules, load_waivers
 
-    waivers = load_waivers(Path(path))
+    waivers = load_waivers(Path(path), limits)
+    if rules is not None:
+        check_waiver_rules(waivers, (r.id for r in rules.rules), Path(path).name)
     digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
     return waivers, {"name": Path(path).name, "sha256": digest}
 
@@ -118,7 +123,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
         profiles=[p for _origin, p in profiles],
     )
     model = session.scoring_model(args.scoring)
-    waivers, waiver_file = _load_waivers(args.waivers)
+    waivers, waiver_file = _load_waivers(args.waivers, session.limits, rules)
     # Plugins' bundle sources run before the provenance is taken, so one skipped there is listed.
     bundles = _bundles(session, [Path(p) for p in args.evidence])
     provenance = provenance_for(session, changes, args.lang, profiles=profiles,

@@ -8,8 +8,10 @@ that escapes the bundle (`..`, an absolute path, a symlink pointing outside) is 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import hashlib
 import os
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -17,8 +19,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
-from maturity.errors import EvidenceError, format_location
-from maturity.formats import check_tree
+from maturity.errors import EvidenceError, did_you_mean, format_location
+from maturity.formats import check_tree, read_input
 from maturity.limits import Limits
 from maturity.model import DocumentInfo, EvidenceBundle, EvidenceFile, Organisation, Submission
 from maturity.packs import pydantic_error
@@ -46,7 +48,8 @@ class EvidenceLoader:
 
 
 class _Assessment(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Strict: a number is not a date (lax mode would read 20261031 as a Unix timestamp).
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
     as_of: dt.date | None = None
     period: str | None = None
 
@@ -99,17 +102,7 @@ def read_evidence_file(
             found=path.suffix or "no suffix",
             fix="convert the file or install a plugin that reads it",
         )
-    size = path.stat().st_size
-    if size > limits.max_file_bytes:
-        raise EvidenceError(
-            "file too large",
-            code="file.too-large",
-            file=display,
-            expected=f"at most {limits.max_file_bytes} bytes (limit max_file_bytes)",
-            found=f"{size} bytes",
-            fix="split the evidence, move long texts into documents, or raise the limit",
-        )
-    data = path.read_bytes()
+    data = read_input(path, display, limits, EvidenceError)
     if not data.strip():
         raise EvidenceError(
             "the file is empty",
@@ -120,18 +113,40 @@ def read_evidence_file(
             fix="fill it in or remove it from the bundle",
         )
     tree = loader.parse(data, display, limits)
+    if tree is None:  # a YAML file of comments, a JSON null
+        raise EvidenceError(
+            "the file holds no evidence",
+            code="evidence.empty",
+            file=display,
+            expected="evidence data",
+            found="only comments, or null",
+            fix="fill it in or remove it from the bundle",
+        )
     if not isinstance(tree, dict):
         raise EvidenceError(
             "evidence must be a table at the top level",
             code="evidence.not-a-table",
             file=display,
             expected="a table (key = value pairs)",
-            found=type(tree).__name__,
+            found=_kind(tree),
             fix="wrap the values in a table",
         )
     check_tree(tree, display, limits, EvidenceError)
     info = EvidenceFile(display, hashlib.sha256(data).hexdigest(), len(data))
     return tree, info
+
+
+def _kind(value: Any) -> str:
+    """A value's kind in the words of the file formats, not Python's."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    return type(value).__name__
 
 
 def _merge(
@@ -145,13 +160,15 @@ def _merge(
             if isinstance(into[key], dict) and isinstance(value, dict):
                 _merge(into[key], value, origins, file, path)
                 continue
+            first = next((origins[".".join(path[:n])] for n in range(len(path), 0, -1)
+                          if ".".join(path[:n]) in origins), "another file")
             raise EvidenceError(
                 f"the key {dotted!r} is given twice",
                 code="evidence.duplicate-key",
                 file=file,
                 location=dotted,
                 expected="each evidence key in one file only",
-                found=f"also in {origins.get(dotted, 'another file')}",
+                found=f"also in {first}",
                 fix="keep one of the two values",
             )
         into[key] = value
@@ -184,13 +201,35 @@ def load_bundle(
     merged: dict[str, Any] = {}
     origins: dict[str, str] = {}
     files: list[EvidenceFile] = []
+    documents: dict[str, DocumentInfo] = {}
     if path.is_dir():
         root = path
+        real_root = root.resolve()
         names = sorted(
             entry.name for entry in path.iterdir()
             if entry.is_file() and entry.suffix.lower() in loaders
         )
-        if not any(_is_bundle_header(n, loaders) for n in names):
+        for name in names:
+            if not (path / name).resolve().is_relative_to(real_root):
+                raise EvidenceError(
+                    "the evidence file points outside the bundle (through a symbolic link)",
+                    code="evidence.outside",
+                    file=f"{shown}/{name}",
+                    expected="evidence files inside the bundle directory",
+                    found="a symbolic link to a file elsewhere",
+                    fix="copy the file into the bundle",
+                )
+        headers = [n for n in names if _is_bundle_header(n, loaders)]
+        if len(headers) > 1:
+            raise EvidenceError(
+                "two bundle headers",
+                code="evidence.two-headers",
+                file=shown,
+                expected="one bundle header",
+                found=", ".join(headers),
+                fix="keep one of them",
+            )
+        if not headers:
             raise EvidenceError(
                 "not an evidence bundle: no bundle header",
                 code="evidence.no-header",
@@ -199,11 +238,22 @@ def load_bundle(
                 found=", ".join(names) or "no evidence files",
                 fix="add bundle.toml (see `maturity evidence template`)",
             )
-        header_file = next(n for n in names if _is_bundle_header(n, loaders))
+        header_file = headers[0]
         for name in names:
             entry = path / name
             tree, info = read_evidence_file(entry, f"{shown}/{name}", loaders, limits)
-            if name != header_file:
+            if name == header_file:
+                _check_header_keys(tree, info.path)
+            else:
+                if not tree:
+                    raise EvidenceError(
+                        "the file holds no evidence",
+                        code="evidence.empty",
+                        file=info.path,
+                        expected="evidence data",
+                        found="no keys (only comments or an empty table)",
+                        fix="fill it in or remove it from the bundle",
+                    )
                 stray = sorted(set(tree) & set(HEADER_KEYS))
                 if stray:
                     raise EvidenceError(
@@ -215,18 +265,58 @@ def load_bundle(
                         found=f"[{stray[0]}] in {name}",
                         fix=f"move it to {header_file}",
                     )
+            _collect_documents(tree, root, info.path, limits, documents)
             _merge(merged, tree, origins, info.path)
             files.append(EvidenceFile(name, info.sha256, info.size))
         header_display = f"{shown}/{header_file}"
     else:
         root = path.parent
         tree, info = read_evidence_file(path, shown, loaders, limits)
+        _check_header_keys(tree, shown)
+        _collect_documents(tree, root, shown, limits, documents)
         merged = tree
         files.append(EvidenceFile(path.name, info.sha256, info.size))
         header_display = shown
-    documents = _collect_documents(merged, root, header_display, limits)
     return bundle_from_tree(merged, source=shown, header_file=header_display,
                             files=tuple(files), documents=documents)
+
+
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_HEADER_DATES = (("assessment", "as_of"), ("submission", "on"))
+
+
+def _dates_from_text(header: dict[str, Any]) -> dict[str, Any]:
+    """JSON has no date type, so its headers write dates as text: read exactly `YYYY-MM-DD`.
+
+    Anything else (a time, a time zone, 30 February) stays text and fails validation.
+    """
+    out = dict(header)
+    for table, key in _HEADER_DATES:
+        value = out.get(table, {}).get(key) if isinstance(out.get(table), dict) else None
+        if isinstance(value, str) and _ISO_DATE.match(value):
+            try:
+                out[table] = {**out[table], key: dt.date.fromisoformat(value)}
+            except ValueError:
+                continue
+    return out
+
+
+def _check_header_keys(tree: Mapping[str, Any], file: str) -> None:
+    """A near miss of a header table (`[assesment]`) would otherwise pass as evidence."""
+    for key in sorted(tree):
+        if key in HEADER_KEYS:
+            continue
+        close = difflib.get_close_matches(key, HEADER_KEYS, n=1, cutoff=0.85)
+        if close:
+            raise EvidenceError(
+                f"unknown header table {key!r}",
+                code="evidence.unknown-key",
+                file=file,
+                location=key,
+                expected="header tables " + ", ".join(HEADER_KEYS) + ", then evidence",
+                found=repr(key),
+                fix=f"did you mean {close[0]!r}?",
+            )
 
 
 def bundle_from_tree(
@@ -250,7 +340,7 @@ def bundle_from_tree(
             fix="add the header (see docs/rules.md, Evidence bundles)",
         )
     try:
-        header = _Header.model_validate(header_doc)
+        header = _Header.model_validate(_dates_from_text(header_doc))
     except ValidationError as exc:
         raise pydantic_error(exc, _Header, file=header_file, error=EvidenceError) from None
     data = {k: v for k, v in tree.items()
@@ -268,24 +358,29 @@ def bundle_from_tree(
     )
 
 
-def _document_refs(
-    tree: Any, path: tuple[str | int, ...] = ()
-) -> Iterator[tuple[str, dict[str, Any]]]:
-    if isinstance(tree, dict):
-        if isinstance(tree.get("document"), str):
-            yield format_location(path), tree
-            return
-        for key, value in tree.items():
-            yield from _document_refs(value, (*path, key))
-    elif isinstance(tree, list):
-        for index, value in enumerate(tree):
-            yield from _document_refs(value, (*path, index))
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_REF_KEYS = ("document", "sha256", "collected", "title")
+
+
+def _document_refs(tree: Any) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every table with a text `document` key, by key path, in document order."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(tree, ())]
+    while stack:
+        node, path = stack.pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("document"), str):
+                yield format_location(path), node
+                continue
+            stack.extend((v, (*path, k)) for k, v in reversed(list(node.items())))
+        elif isinstance(node, list):
+            stack.extend((v, (*path, i)) for i, v in reversed(list(enumerate(node))))
 
 
 def _collect_documents(
-    tree: dict[str, Any], root: Path, file: str, limits: Limits
-) -> dict[str, DocumentInfo]:
-    documents: dict[str, DocumentInfo] = {}
+    tree: dict[str, Any], root: Path, file: str, limits: Limits,
+    documents: dict[str, DocumentInfo],
+) -> None:
+    """Check the document references of one evidence file and add them to `documents`."""
     real_root = root.resolve()
     for location, ref in _document_refs(tree):
         name = ref["document"]
@@ -306,14 +401,29 @@ def _collect_documents(
             refuse("is not a plain relative path", repr(name))
         if pure.is_absolute() or (len(name) > 1 and name[1] == ":"):
             refuse("is an absolute path", repr(name))
+        if _URL.match(name):
+            refuse("is a URL", repr(name))
         if ".." in pure.parts:
             refuse("leaves the bundle with '..'", repr(name))
+        extra = sorted(set(ref) - set(_REF_KEYS))
+        if extra:
+            hint = did_you_mean(extra[0], _REF_KEYS)
+            raise EvidenceError(
+                f"unknown key {extra[0]!r} in a document reference",
+                code="evidence.unknown-key",
+                file=file,
+                location=f"{location}.{extra[0]}",
+                expected=", ".join(_REF_KEYS),
+                found=repr(extra[0]),
+                fix=f"did you mean {hint!r}?" if hint else "remove the key",
+            )
         declared = ref.get("sha256")
         collected = ref.get("collected")
         if declared is not None and (
             not isinstance(declared, str) or len(declared) != 64
             or any(c not in "0123456789abcdef" for c in declared)
         ):
+            lower = isinstance(declared, str) and re.fullmatch("[0-9a-fA-F]{64}", declared)
             raise EvidenceError(
                 "invalid sha256 in a document reference",
                 code="evidence.document-hash",
@@ -321,7 +431,8 @@ def _collect_documents(
                 location=f"{location}.sha256",
                 expected="64 lowercase hex digits",
                 found=repr(declared)[:80],
-                fix="recompute it with `sha256sum` or remove it",
+                fix="write it in lowercase" if lower
+                else "recompute it with `sha256sum` or remove it",
             )
         if collected is not None:
             if isinstance(collected, str):
@@ -339,17 +450,6 @@ def _collect_documents(
                     found=repr(ref.get("collected"))[:80],
                     fix="write the date the document was collected",
                 )
-        extra = sorted(set(ref) - {"document", "sha256", "collected", "title"})
-        if extra:
-            raise EvidenceError(
-                f"unknown key {extra[0]!r} in a document reference",
-                code="evidence.unknown-key",
-                file=file,
-                location=f"{location}.{extra[0]}",
-                expected="document, sha256, collected, title",
-                found=repr(extra[0]),
-                fix="remove the key",
-            )
         target = root / name
         sha: str | None = None
         size: int | None = None
@@ -368,10 +468,9 @@ def _collect_documents(
                     location=location,
                     expected=f"at most {limits.max_documents} (limit max_documents)",
                     found=f"more than {limits.max_documents}",
-                    fix="raise the limit if this is intended",
+                    fix="raise the limit if this is intended (--limit max_documents=N)",
                 )
             documents[name] = DocumentInfo(name, sha, size, declared, collected)
-    return documents
 
 
 def discover_bundles(

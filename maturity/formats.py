@@ -1,9 +1,12 @@
-"""Safe parsers for the data files people hand us: TOML, JSON and YAML.
+"""Safe readers and parsers for the data files people hand us: TOML, JSON and YAML.
 
-Each parser takes bytes and the file's display name, and returns a plain tree of dicts, lists,
-strings, numbers, booleans and dates, or raises an `InputError` that names the file and the
-line. Trees are then checked against the limits (depth, string length, finite numbers), because
-a file that parses can still be hostile.
+`read_input` refuses a file over the size limit before reading it. Each parser takes bytes and
+the file's display name, and returns a plain tree of dicts, lists, strings, numbers, booleans and
+dates, or raises an `InputError` that names the file and the line. Whatever goes wrong inside a
+parser (a date that does not exist, nesting deeper than it can follow, an integer of thousands
+of digits) comes out as that error, never as another exception. Trees are then checked against
+the limits (depth, string length, finite numbers, valid text) by `check_tree`, because a file
+that parses can still be hostile.
 """
 
 from __future__ import annotations
@@ -12,35 +15,133 @@ import datetime as dt
 import json
 import math
 import re
+import stat
 import tomllib
+from importlib.resources.abc import Traversable
+from pathlib import Path
 from typing import Any
 
 from maturity.errors import InputError, format_location
 from maturity.limits import Limits
 
-__all__ = ["check_tree", "decode_text", "parse_json", "parse_toml", "parse_yaml"]
+__all__ = ["check_tree", "decode_text", "parse_json", "parse_toml", "parse_yaml", "read_input"]
 
 _BOM = b"\xef\xbb\xbf"
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 _MAX_INT = 2**63
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: Python refuses to convert longer digit strings to int (and so do the parsers).
+_MAX_INT_DIGITS = 4300
+#: The YAML tags that give plain values; every other tag (binary, set, python/…) is refused.
+_PLAIN_YAML_TAGS = frozenset(
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+)
+
+
+def read_input(
+    path: Path | Traversable, display: str, limits: Limits,
+    error: type[InputError] = InputError,
+) -> bytes:
+    """The bytes of an input file, refused before reading when it exceeds `max_file_bytes`.
+
+    Reading stops one byte past the limit, so a file that grows while it is read, or a special
+    file with no size, cannot exhaust memory either.
+    """
+    def too_large(size: str) -> InputError:
+        return error(
+            "file too large",
+            code="file.too-large",
+            file=display,
+            expected=f"at most {limits.max_file_bytes} bytes (limit max_file_bytes)",
+            found=size,
+            fix="split the file, move long texts into documents, or raise the limit "
+                "(--limit max_file_bytes=N)",
+        )
+
+    if not isinstance(path, Path):
+        data = path.read_bytes()
+        if len(data) > limits.max_file_bytes:
+            raise too_large(f"{len(data)} bytes")
+        return data
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise error(
+            "not a regular file",
+            code="file.not-regular",
+            file=display,
+            expected="a regular file",
+            found="a device, pipe or socket",
+            fix="copy the content into a file",
+        )
+    if info.st_size > limits.max_file_bytes:
+        raise too_large(f"{info.st_size} bytes")
+    with path.open("rb") as handle:
+        data = handle.read(limits.max_file_bytes + 1)
+    if len(data) > limits.max_file_bytes:
+        raise too_large(f"more than {limits.max_file_bytes} bytes")
+    return data
 
 
 def decode_text(data: bytes, file: str, error: type[InputError] = InputError) -> str:
     """UTF-8 text; a leading byte-order mark is dropped (spreadsheet tools add one)."""
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            raise error(
+                f"the file is {encoding} text, not UTF-8",
+                code="file.encoding",
+                file=file,
+                location="line 1, column 1",
+                expected="UTF-8 text",
+                found=f"a {encoding} byte-order mark",
+                fix="save the file as UTF-8",
+            )
     if data.startswith(_BOM):
         data = data[len(_BOM):]
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line_start = data.rfind(b"\n", 0, exc.start) + 1
+        line = data.count(b"\n", 0, exc.start) + 1
+        # The bytes before the first bad one decode, so the column counts characters.
+        column = len(data[line_start:exc.start].decode("utf-8")) + 1
         raise error(
             "the file is not valid UTF-8",
             code="file.encoding",
             file=file,
-            location=f"line {line}, byte {exc.start}",
+            location=f"line {line}, column {column}",
             expected="UTF-8 text",
             found=f"byte 0x{data[exc.start]:02x}",
             fix="save the file as UTF-8",
         ) from None
+
+
+def _too_deep(file: str, error: type[InputError]) -> InputError:
+    return error(
+        "nested too deeply",
+        code="file.too-deep",
+        file=file,
+        expected="a structure a few levels deep (limit max_depth)",
+        found="nesting deeper than the parser follows",
+        fix="flatten the structure",
+    )
+
+
+def _huge_number(file: str, error: type[InputError], location: str | None = None) -> InputError:
+    return error(
+        "number too large",
+        code="file.value",
+        file=file,
+        location=location,
+        expected="a number below 2^63",
+        found=f"more than {_MAX_INT_DIGITS} digits",
+        fix="check the value",
+    )
 
 
 def parse_toml(data: bytes, file: str, error: type[InputError] = InputError) -> dict[str, Any]:
@@ -61,13 +162,28 @@ def parse_toml(data: bytes, file: str, error: type[InputError] = InputError) -> 
             found="a syntax error",
             fix="correct the syntax at that position",
         ) from None
+    except RecursionError:
+        raise _too_deep(file, error) from None
+    except ValueError:  # tomllib converts integers with int(): thousands of digits overflow it
+        raise _huge_number(file, error) from None
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a number")
+class _HugeInt:
+    """Stands for a JSON integer with more digits than Python converts; check_tree refuses it."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+
+def _parse_int(text: str) -> int | _HugeInt:
+    digits = len(text.lstrip("-"))
+    return int(text) if digits <= _MAX_INT_DIGITS else _HugeInt(digits)
 
 
 def parse_json(data: bytes, file: str, error: type[InputError] = InputError) -> Any:
+    """JSON with unique keys. NaN and Infinity parse, so `check_tree` can name their key."""
     text = decode_text(data, file, error)
 
     def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -79,7 +195,7 @@ def parse_json(data: bytes, file: str, error: type[InputError] = InputError) -> 
         return out
 
     try:
-        return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=no_duplicates)
+        return json.loads(text, object_pairs_hook=no_duplicates, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise error(
             f"invalid JSON: {exc.msg}",
@@ -90,23 +206,26 @@ def parse_json(data: bytes, file: str, error: type[InputError] = InputError) -> 
             found="a syntax error",
             fix="correct the syntax at that position",
         ) from None
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:
+        raise _too_deep(file, error) from None
+    except ValueError as exc:
         raise error(
-            f"invalid JSON: {exc}" if not isinstance(exc, RecursionError) else "nested too deeply",
+            f"invalid JSON: {exc}",
             code="file.syntax",
             file=file,
-            expected="valid JSON with finite numbers and unique keys",
-            found=str(exc) if not isinstance(exc, RecursionError) else "very deep nesting",
-            fix="remove the offending value",
+            expected="valid JSON with unique keys",
+            found=str(exc),
+            fix="keep one of the two values",
         ) from None
 
 
 def parse_yaml(data: bytes, file: str, error: type[InputError] = InputError) -> Any:
+    """The safe subset of YAML: no aliases, no tags beyond plain values, no duplicate keys."""
     import yaml
 
     text = decode_text(data, file, error)
 
-    class NoAliasLoader(yaml.SafeLoader):
+    class PlainLoader(yaml.SafeLoader):
         """Safe loading without anchors or aliases: they only serve to build bombs here."""
 
         def compose_node(self, parent: Any, index: Any) -> Any:
@@ -118,18 +237,52 @@ def parse_yaml(data: bytes, file: str, error: type[InputError] = InputError) -> 
                 )
             return super().compose_node(parent, index)
 
+        def construct_object(self, node: Any, deep: bool = False) -> Any:
+            if node.tag not in _PLAIN_YAML_TAGS:
+                shown = node.tag.replace("tag:yaml.org,2002:", "!!")
+                raise yaml.MarkedYAMLError(
+                    problem=f"the tag {shown} is not accepted: language-specific tags "
+                    "(e.g. !!python/object) and non-plain values are refused",
+                    problem_mark=node.start_mark,
+                )
+            try:
+                return super().construct_object(node, deep)
+            except yaml.YAMLError:
+                raise
+            except ValueError as exc:  # a date that does not exist, a giant integer
+                problem = str(exc)
+                if "integer string conversion" in problem:
+                    problem = f"number too large (more than {_MAX_INT_DIGITS} digits)"
+                raise yaml.MarkedYAMLError(problem=problem, problem_mark=node.start_mark) from None
+
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=True)
+                if isinstance(key, list | dict):
+                    continue  # unhashable: SafeLoader reports it with its own message
+                if key in seen:
+                    raise yaml.MarkedYAMLError(
+                        problem=f"duplicate key {key!r}", problem_mark=key_node.start_mark
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+
     try:
-        return yaml.load(text, Loader=NoAliasLoader)
+        return yaml.load(text, Loader=PlainLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else None
         problem = exc.problem or "syntax error"
+        if exc.context and exc.problem:  # "expected a single document, but found another"
+            problem = f"{exc.context}, {exc.problem}"
         fix = "correct the syntax at that position"
-        if "could not determine a constructor" in problem or "tag" in problem:
-            problem = "language-specific tags (e.g. !!python/object) are not accepted"
+        if "tag" in problem:
             fix = "remove the tag and write a plain value"
         elif "aliases" in problem:
             fix = "write the value out in full instead of using an alias"
+        elif "duplicate key" in problem:
+            fix = "keep one of the two values"
         raise error(
             f"invalid YAML: {problem}",
             code="file.syntax",
@@ -139,7 +292,9 @@ def parse_yaml(data: bytes, file: str, error: type[InputError] = InputError) -> 
             found=problem,
             fix=fix,
         ) from None
-    except (yaml.YAMLError, RecursionError) as exc:
+    except RecursionError:
+        raise _too_deep(file, error) from None
+    except yaml.YAMLError as exc:
         raise error(
             "invalid YAML",
             code="file.syntax",
@@ -150,6 +305,14 @@ def parse_yaml(data: bytes, file: str, error: type[InputError] = InputError) -> 
         ) from None
 
 
+def _digits(number: int) -> str:
+    """How many decimal digits an integer has (Python refuses to print the longest ones)."""
+    try:
+        return f"{len(str(abs(number)))} digits"
+    except ValueError:
+        return f"more than {_MAX_INT_DIGITS} digits"
+
+
 def check_tree(
     tree: Any,
     file: str,
@@ -158,16 +321,23 @@ def check_tree(
 ) -> None:
     """Reject trees that parse but cannot be evidence: too deep, huge, non-finite, timed."""
 
-    def fail(message: str, path: list[str | int], expected: str, found: str, fix: str) -> None:
+    def fail(message: str, path: list[str | int], expected: str, found: str, fix: str,
+             code: str = "file.value") -> None:
         raise error(
             message,
-            code="file.value",
+            code=code,
             file=file,
             location=format_location(path) or "(top level)",
             expected=expected,
             found=found,
             fix=fix,
         )
+
+    def check_text(text: str, path: list[str | int]) -> None:
+        bad = _SURROGATE.search(text)
+        if bad:
+            fail("not valid text: a lone surrogate escape", path, "Unicode characters",
+                 repr(bad.group())[1:-1], "remove the escape (\\ud800 to \\udfff)")
 
     stack: list[tuple[Any, list[str | int]]] = [(tree, [])]
     while stack:
@@ -179,6 +349,7 @@ def check_tree(
                 f"at most {limits.max_depth} levels (limit max_depth)",
                 f"more than {limits.max_depth}",
                 "flatten the structure",
+                code="file.too-deep",
             )
         if isinstance(node, dict):
             for key, value in node.items():
@@ -186,6 +357,7 @@ def check_tree(
                     fail("keys must be text", path, "a text key", repr(key), "quote the key")
                 if len(key) > 200:
                     fail("key too long", path, "at most 200 characters", f"{len(key)}", "shorten")
+                check_text(key, path)
                 stack.append((value, [*path, key]))
         elif isinstance(node, list):
             for index, value in enumerate(node):
@@ -199,6 +371,7 @@ def check_tree(
                     f"{len(node)} characters",
                     "shorten it or reference a document instead",
                 )
+            check_text(node, path)
         elif isinstance(node, bool) or node is None:
             continue
         elif isinstance(node, float):
@@ -206,8 +379,11 @@ def check_tree(
                 fail("not a finite number", path, "a finite number", str(node), "write a number")
         elif isinstance(node, int):
             if abs(node) >= _MAX_INT:
-                fail("number too large", path, "a number below 2^63", f"{len(str(node))} digits",
-                     "check the value")
+                fail("number too large", path, "a number below 2^63",
+                     _digits(node), "check the value")
+        elif isinstance(node, _HugeInt):
+            fail("number too large", path, "a number below 2^63", f"{node.digits} digits",
+                 "check the value")
         elif isinstance(node, dt.datetime | dt.time):
             fail(
                 "a date and time where a date is expected",
@@ -221,3 +397,4 @@ def check_tree(
         else:
             fail("unsupported value", path, "text, number, boolean, date, list or table",
                  type(node).__name__, "write a plain value")
+

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from maturity.errors import PackError, RecordError, WaiverError
-from maturity.formats import check_tree, parse_toml
+from maturity.errors import PackError, RecordError, WaiverError, did_you_mean
+from maturity.formats import check_tree, parse_json, parse_toml, read_input
 from maturity.limits import Limits
 from maturity.model import Waiver
 from maturity.packs import pydantic_error
 from maturity.profiles import Profile
 
-__all__ = ["load_profile", "load_record", "load_waivers"]
+__all__ = ["check_waiver_rules", "load_profile", "load_record", "load_waivers"]
 
 
 def _read(path: Path | Traversable, error: type[PackError] | type[WaiverError] | type[RecordError],
@@ -29,17 +31,7 @@ def _read(path: Path | Traversable, error: type[PackError] | type[WaiverError] |
             found="nothing at that path",
             fix="check the path",
         )
-    data = path.read_bytes()
-    if len(data) > limits.max_file_bytes:
-        raise error(
-            "file too large",
-            code="file.too-large",
-            file=path.name,
-            expected=f"at most {limits.max_file_bytes} bytes (limit max_file_bytes)",
-            found=f"{len(data)} bytes",
-            fix="raise the limit if this is intended",
-        )
-    return data
+    return read_input(path, path.name, limits, error)
 
 
 def load_profile(path: Path | Traversable, limits: Limits | None = None) -> Profile:
@@ -68,6 +60,7 @@ def load_waivers(path: Path, limits: Limits | None = None) -> list[Waiver]:
     check_tree(doc, path.name, limits, WaiverError)
     extra = sorted(set(doc) - {"waivers"})
     if extra or not isinstance(doc.get("waivers"), list):
+        hint = did_you_mean(extra[0], ["waivers"]) if extra else None
         raise WaiverError(
             "a waiver file holds [[waivers]] tables",
             code="waiver.invalid",
@@ -76,7 +69,7 @@ def load_waivers(path: Path, limits: Limits | None = None) -> list[Waiver]:
             expected="[[waivers]] with rule, justification, approver, granted, expires, risk "
                      "(and optionally organisation)",
             found=", ".join(sorted(doc)) or "an empty file",
-            fix="write each waiver as [[waivers]]",
+            fix=f"did you mean {hint!r}?" if hint else "write each waiver as [[waivers]]",
         )
     waivers: list[Waiver] = []
     seen: set[tuple[str, str | None]] = set()
@@ -113,11 +106,50 @@ def load_waivers(path: Path, limits: Limits | None = None) -> list[Waiver]:
     return waivers
 
 
-def load_record(path: Path, limits: Limits | None = None) -> dict[str, Any]:
-    from maturity.formats import parse_json
+def check_waiver_rules(waivers: Sequence[Waiver], rule_ids: Iterable[str], file: str) -> None:
+    """Refuse a waiver whose rule is not loaded but is close to one that is: a typo would
+    otherwise leave that rule unwaived without a word. A waiver for a rule of a pack outside
+    this run (nothing close to it is loaded) is kept, so one waiver file can serve every pack."""
+    loaded = set(rule_ids)
+    for index, waiver in enumerate(waivers):
+        if waiver.rule in loaded:
+            continue
+        hint = did_you_mean(waiver.rule, loaded)
+        if hint:
+            raise WaiverError(
+                f"no loaded rule {waiver.rule!r}",
+                code="waiver.unknown-rule",
+                file=file,
+                location=f"waivers[{index}].rule",
+                expected="the id of a loaded rule",
+                found=repr(waiver.rule),
+                fix=f"did you mean {hint!r}?",
+            )
 
+
+#: What every record has, and what renderers and audits read without further checks.
+_RECORD_PARTS: dict[str, type] = {
+    "engine": dict, "organisation": dict, "assessment": dict, "packs": list,
+    "evidence": dict, "scoring": dict, "outcomes": list, "scores": dict,
+}
+
+
+def load_record(path: Path, limits: Limits | None = None) -> dict[str, Any]:
+    """An assessment record, checked as far as the reports and audits rely on its shape."""
     limits = limits or Limits()
-    data = _read(path, RecordError, Limits(max_file_bytes=max(limits.max_file_bytes, 1 << 28)))
+    # Records are larger and a few levels deeper than the evidence they hold.
+    record_limits = replace(limits, max_file_bytes=max(limits.max_file_bytes, 1 << 28),
+                            max_depth=limits.max_depth + 8)
+    data = _read(path, RecordError, record_limits)
+    if not data.strip():
+        raise RecordError(
+            "not an assessment record: the file is empty",
+            code="record.invalid",
+            file=path.name,
+            expected="a JSON record written by `maturity assess`",
+            found="an empty file",
+            fix="pass a record produced by maturity assess --format json",
+        )
     record = parse_json(data, path.name, RecordError)
     if not isinstance(record, dict) or record.get("record_version") != 1:
         raise RecordError(
@@ -130,4 +162,30 @@ def load_record(path: Path, limits: Limits | None = None) -> dict[str, Any]:
             else type(record).__name__,
             fix="pass a record produced by maturity assess --format json",
         )
+    check_tree(record, path.name, record_limits, RecordError)
+    for key, kind in _RECORD_PARTS.items():
+        if not isinstance(record.get(key), kind):
+            raise RecordError(
+                f"not a complete assessment record: {key!r} is missing or malformed",
+                code="record.invalid",
+                file=path.name,
+                location=key,
+                expected=f"a {'table' if kind is dict else 'list'} (as `maturity assess` "
+                         "writes it)",
+                found=type(record.get(key)).__name__ if key in record else "nothing",
+                fix="pass the record as maturity assess wrote it (re-run the assessment)",
+            )
+    for index, outcome in enumerate(record["outcomes"]):
+        if not isinstance(outcome, dict) or not all(
+            isinstance(outcome.get(k), str) for k in ("rule", "pack", "status")
+        ):
+            raise RecordError(
+                "not a complete assessment record: a malformed outcome",
+                code="record.invalid",
+                file=path.name,
+                location=f"outcomes[{index}]",
+                expected="a table with rule, pack and status",
+                found=type(outcome).__name__,
+                fix="pass the record as maturity assess wrote it (re-run the assessment)",
+            )
     return record

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from maturity.errors import InputError, PackError, did_you_mean, format_location
-from maturity.formats import check_tree, parse_toml
+from maturity.formats import check_tree, parse_toml, read_input
 from maturity.limits import Limits
 from maturity.model import PackHeader, Rule, RulePack
 from maturity.ruleset import CompiledRule, RuleSet, compile_rules
@@ -41,8 +41,13 @@ def pydantic_error(
     subject: str = "",
     error: type[InputError] = PackError,
 ) -> InputError:
-    """Turn the first pydantic error into one actionable message."""
-    first = exc.errors()[0]
+    """Turn the most telling pydantic error into one actionable message.
+
+    An unknown key comes first: a misspelt key is also reported as the missing key it was
+    meant to be, and "unknown key 'titel' (did you mean 'title'?)" is the message that helps.
+    """
+    errors = exc.errors()
+    first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [*prefix, *first["loc"]]
     where = format_location(loc)
     if subject:
@@ -140,6 +145,7 @@ def pack_from_documents(
         raise pydantic_error(exc, PackHeader, file=header_file, prefix=["pack"]) from None
     rules: list[Rule] = []
     rule_files: dict[str, str] = {}
+    rule_places: dict[str, str] = {}
     for file, doc in rule_docs:
         extra = sorted(set(doc) - {"rules"})
         if extra:
@@ -164,16 +170,39 @@ def pack_from_documents(
                 found=type(raw_rules).__name__,
                 fix="write each rule as [[rules]]",
             )
+        if not raw_rules:
+            # An emptied rule file would silently drop its rules from every score.
+            raise PackError(
+                "the rule file holds no rules",
+                code="pack.empty",
+                file=file,
+                expected="[[rules]] tables",
+                found="no [[rules]]",
+                fix="add rules, or remove the file from the pack directory",
+            )
         for index, raw in enumerate(raw_rules):
             rule_id = raw.get("id") if isinstance(raw, dict) else None
             subject = f"rule {rule_id}" if isinstance(rule_id, str) else ""
             try:
-                rules.append(Rule.model_validate(raw))
-                rule_files.setdefault(rules[-1].id, file)
+                rule = Rule.model_validate(raw)
             except ValidationError as exc:
                 raise pydantic_error(
                     exc, Rule, file=file, prefix=["rules", index], subject=subject
                 ) from None
+            place = f"{file}, rules[{index}]"
+            if rule.id in rule_places:
+                raise PackError(
+                    f"duplicate rule id {rule.id!r}",
+                    code="pack.duplicate-rule",
+                    file=file,
+                    location=f"rule {rule.id}: rules[{index}].id",
+                    expected="rule ids unique across all loaded packs",
+                    found=f"{rule.id!r} also in {rule_places[rule.id]}",
+                    fix="rename one of the two rules",
+                )
+            rule_places[rule.id] = place
+            rules.append(rule)
+            rule_files[rule.id] = file
     return RulePack(
         header=header, rules=tuple(rules), sha256=sha256, origin=origin, rule_files=rule_files
     )
@@ -201,17 +230,8 @@ def load_pack_dir(
     docs: list[tuple[str, dict[str, Any]]] = []
     rule_count = 0
     for name in names:
-        data = (directory / name).read_bytes()
         shown = f"{display}/{name}"
-        if len(data) > limits.max_file_bytes:
-            raise PackError(
-                "file too large",
-                code="file.too-large",
-                file=shown,
-                expected=f"at most {limits.max_file_bytes} bytes (limit max_file_bytes)",
-                found=f"{len(data)} bytes",
-                fix="split the pack into several files or raise the limit",
-            )
+        data = read_input(directory / name, shown, limits, PackError)
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
         doc = parse_toml(data, shown, PackError)
         check_tree(doc, shown, limits, PackError)

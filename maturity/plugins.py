@@ -365,6 +365,8 @@ def _declared_api(plugin: object, name: str, version: str) -> str:
         )
     try:
         spec = SpecifierSet(declared)
+        if not declared.strip():  # an empty range would accept every engine, past and future
+            raise InvalidSpecifier(declared)
     except InvalidSpecifier:
         raise PluginError(
             f"plugin {name!r} {version} declares an unreadable plugin API range {declared!r}",

@@ -22,6 +22,9 @@ __all__ = ["COLUMNS", "read_evidence_workbook", "template_workbook"]
 COLUMNS = ("key", "meaning", "type", "allowed values", "value", "document", "sha256",
            "collected", "read by")
 SHEET = "evidence"
+#: Longer than any cell (32,767 characters of up to four bytes) and its markup, and short
+#: enough for expat's re-parsing of long tokens to stay in milliseconds.
+_MAX_XML_TOKEN = 256 * 1024
 _HEADER_ROWS: tuple[tuple[str, str, str], ...] = (
     ("organisation.id", "Identifier of the organisation (lowercase, hyphens)", "text"),
     ("organisation.name", "Name of the organisation", "text"),
@@ -135,10 +138,56 @@ def _set(tree: dict[str, Any], key: str, value: Any, where: str, file: str) -> N
     node[parts[-1]] = value
 
 
+def _check_archive(data: bytes, file: str, limits: Limits) -> None:
+    """Refuse a workbook that unpacks to more than `max_unpacked_bytes` (a ZIP bomb) before
+    any part of it is decompressed; the ZIP reader never inflates a part past its declared
+    size, so the declared sizes bound the work."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            unpacked = sum(info.file_size for info in members)
+            if unpacked > limits.max_unpacked_bytes:
+                raise _error(
+                    f"the workbook unpacks to more than {limits.max_unpacked_bytes} bytes",
+                    file, "(file)", f"at most {limits.max_unpacked_bytes} bytes unpacked "
+                    "(limit max_unpacked_bytes)", f"{unpacked} bytes",
+                    "remove what the sheet does not need, or raise the limit",
+                    code="file.too-large")
+            for info in members:
+                if info.filename.endswith((".xml", ".rels")):
+                    _check_xml(archive.read(info), file, info.filename)
+    except EvidenceError:
+        raise
+    except Exception as exc:  # not a ZIP, encrypted, truncated, unknown compression
+        raise _error("not a readable XLSX workbook", file, "(file)", "an .xlsx workbook",
+                     type(exc).__name__, "save the file again as .xlsx",
+                     code="file.syntax") from None
+
+
+def _check_xml(xml: bytes, file: str, part: str) -> None:
+    """Refuse what no spreadsheet program writes and only serves to attack the XML parser:
+    document type declarations (entity expansion, external entities) and single tokens so long
+    that expat before 2.6 re-parses them quadratically (a comment of 64 MiB takes minutes)."""
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        raise _error("the workbook declares XML entities", file, f"part {part}",
+                     "plain spreadsheet XML", "a <!DOCTYPE> declaration",
+                     "save the file again from a spreadsheet program", code="file.syntax")
+    longest = max(map(len, xml.split(b"<")), default=0)
+    if longest > _MAX_XML_TOKEN:
+        raise _error("the workbook holds an XML token too long to read safely", file,
+                     f"part {part}", f"at most {_MAX_XML_TOKEN} bytes between tags",
+                     f"{longest} bytes", "save the file again from a spreadsheet program",
+                     code="file.syntax")
+
+
 def read_evidence_workbook(data: bytes, file: str, limits: Limits) -> dict[str, Any]:
     """The evidence tree of a filled template (or any sheet with key/value columns)."""
     from openpyxl import load_workbook
+    from openpyxl.cell.read_only import EMPTY_CELL
 
+    _check_archive(data, file, limits)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except Exception as exc:
@@ -152,11 +201,9 @@ def read_evidence_workbook(data: bytes, file: str, limits: Limits) -> dict[str, 
                              f"sheet {sheet.title}", "only visible sheets",
                              f"{sheet.sheet_state} sheet", "unhide or delete it")
         sheet = book[SHEET] if SHEET in book.sheetnames else book.worksheets[0]
-        if sheet.max_row is not None and sheet.max_row > limits.max_sheet_rows:
-            raise _error("too many rows", file, f"sheet {sheet.title}",
-                         f"at most {limits.max_sheet_rows} rows (limit max_sheet_rows)",
-                         f"{sheet.max_row} rows", "delete the empty rows or raise the limit",
-                         code="file.too-large")
+        # The declared <dimension> can be smaller than the data (rows and columns past it
+        # would be dropped unread) or a million rows larger: read what the file holds instead.
+        sheet.reset_dimensions()
         rows = sheet.iter_rows()
         header = next(rows, None)
         names = [str(c.value).strip().lower() if c.value is not None else "" for c in
@@ -168,10 +215,15 @@ def read_evidence_workbook(data: bytes, file: str, limits: Limits) -> dict[str, 
                          "use the template from `maturity evidence template -o x.xlsx`")
         column = {name: index for index, name in enumerate(names) if name}
         tree: dict[str, Any] = {}
+        held = 1
         for number, row in enumerate(rows, start=2):
-            if number > limits.max_sheet_rows:
+            if all(cell is EMPTY_CELL for cell in row):
+                continue  # a gap openpyxl fills between the rows the file holds
+            held += 1
+            if held > limits.max_sheet_rows:
                 raise _error("too many rows", file, f"sheet {sheet.title}",
-                             f"at most {limits.max_sheet_rows} rows", f"more than {number}",
+                             f"at most {limits.max_sheet_rows} rows (limit max_sheet_rows)",
+                             f"more than {limits.max_sheet_rows} rows",
                              "delete the empty rows or raise the limit", code="file.too-large")
             cells = {name: row[index] for name, index in column.items() if index < len(row)}
             for name, cell in cells.items():
@@ -204,5 +256,11 @@ def read_evidence_workbook(data: bytes, file: str, limits: Limits) -> dict[str, 
                 converted = _convert(kind, value, where, file)
             _set(tree, key, converted, where, file)
         return tree
+    except EvidenceError:
+        raise
+    except Exception as exc:  # openpyxl reads sheets lazily: a broken part fails here
+        raise _error("not a readable XLSX workbook", file, "(file)", "an .xlsx workbook",
+                     f"{type(exc).__name__}: {exc}"[:200], "save the file again as .xlsx",
+                     code="file.syntax") from None
     finally:
         book.close()

@@ -1,0 +1,1 @@
+MATURITY_PLUGIN_API = ">=2,<3"

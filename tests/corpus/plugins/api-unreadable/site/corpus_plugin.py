@@ -1,0 +1,1 @@
+MATURITY_PLUGIN_API = "version one"

@@ -1,0 +1,5 @@
+MATURITY_PLUGIN_API = ">=1,<2"
+from maturity.hookspecs import hookimpl
+@hookimpl
+def maturity_rule_packs():
+    raise RuntimeError('pack index unavailable')

@@ -1,0 +1,1 @@
+import maturity_missing_dependency

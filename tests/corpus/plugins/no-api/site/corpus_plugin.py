@@ -1,0 +1,1 @@
+from maturity.hookspecs import hookimpl

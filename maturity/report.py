@@ -199,6 +199,12 @@ def _value_text(value: Any) -> str:
     return text if len(text) <= 400 else text[:397] + "..."
 
 
+def _ordered(keys: Mapping[str, Any], order: Sequence[str]) -> list[str]:
+    """`keys` in the pack's order (the order its authors chose), unknown ones sorted after."""
+    known = [k for k in order if k in keys]
+    return known + sorted(k for k in keys if k not in order)
+
+
 def _evidence_items(values: Mapping[str, Any],
                     documents: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """The values a rule read, with document references resolved to what was hashed."""
@@ -231,6 +237,9 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
 
     `prefix` keeps element ids unique when several records share one page."""
     catalogue = catalogue or _catalogue(options)
+    # The canonical form, so a record fresh from `assess` and one read from disk render the
+    # same bytes (same key order, same rounding).
+    record = json.loads(canonical_bytes(record))
     roadmap = record.get("roadmap")
     documents = {d["path"]: d for d in record["evidence"]["documents"]}
     outcomes_by_pack: dict[str, list[Mapping[str, Any]]] = {}
@@ -259,7 +268,8 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
         without = record.get("scores_without_waivers", {}).get(pack_id)
         projected = (roadmap or {}).get("projected", {}).get(pack_id)
         dimensions: list[dict[str, Any]] = []
-        for dim_id, dim in score["dimensions"].items():
+        for dim_id in _ordered(score["dimensions"], list(dims_meta)):
+            dim = score["dimensions"][dim_id]
             meta = dims_meta.get(dim_id)
             proj = projected["dimensions"].get(dim_id) if projected else None
             target = targets.get((pack_id, dim_id))
@@ -269,13 +279,17 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
                 if outcome["dimension"] != dim_id:
                     continue
                 rule = rules_meta.get(outcome["rule"])
+                # Without the pack, the record's own copy of the title and remediation.
+                title = rule.title if rule else str(outcome.get("title") or "")
                 if outcome["status"] == "pass":
-                    met.append({"id": outcome["rule"], "title": rule.title if rule else ""})
+                    met.append({"id": outcome["rule"], "title": title})
                     continue
+                pinned_fix = outcome.get("remediation") or {}
+                remediation = rule.remediation.model_dump() if rule else pinned_fix
                 facet = facets_meta.get(outcome.get("facet") or "")
                 findings.append({
                     "rule": outcome["rule"],
-                    "title": rule.title if rule else "",
+                    "title": title,
                     "rationale": rule.rationale if rule else "",
                     "status": outcome["status"],
                     "status_label": STATUS_LABELS.get(outcome["status"], outcome["status"]),
@@ -288,9 +302,9 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
                     "reason": outcome.get("reason", ""),
                     "underlying": outcome.get("underlying"),
                     "evidence": _evidence_items(outcome["values"], documents),
-                    "remediation": rule.remediation.action if rule else "",
-                    "owner": rule.remediation.owner if rule else "",
-                    "effort": rule.remediation.effort if rule else None,
+                    "remediation": remediation.get("action", ""),
+                    "owner": remediation.get("owner", ""),
+                    "effort": remediation.get("effort"),
                     "action": action_of_rule.get(outcome["rule"]),
                     "phase": phase_of_rule.get(outcome["rule"]),
                     "references": [
@@ -313,7 +327,8 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
                 "facets": [
                     {"id": f_id, "name": facets_meta[f_id].name if f_id in facets_meta
                      else f_id, "score": f_score}
-                    for f_id, f_score in dim["facets"].items()
+                    for f_id, f_score in ((f, dim["facets"][f])
+                                          for f in _ordered(dim["facets"], list(facets_meta)))
                 ],
                 "projected": proj,
                 "projected_level_label": _level_label(proj["level"], level_names)

@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CATALOGUE_DIR",
     "MESSAGE_DOMAIN",
+    "N_",
     "SOURCE_LANGUAGE",
     "Fallback",
     "Language",
@@ -76,6 +77,13 @@ SOURCE_LANGUAGE = "en"
 MESSAGE_DOMAIN = "maturity"
 #: The folder of a pack directory holding its catalogue files, one `<locale>.toml` each.
 CATALOGUE_DIR = "i18n"
+
+
+
+def N_(message: str) -> str:
+    """Mark a message in Python code for extraction; it is translated where it is shown."""
+    return message
+
 
 Kind = Literal["header", "dimensions", "facets", "levels", "rules"]
 _KINDS: tuple[Kind, ...] = ("header", "dimensions", "facets", "levels", "rules")
@@ -467,8 +475,27 @@ def load_language(session: Session, lang: str, packs: Sequence[RulePack] | None 
 
 
 def install(environment: Any, language: Language) -> None:
-    """Give a jinja2 environment (with `jinja2.ext.i18n`) the language's messages."""
-    environment.install_gettext_translations(language, newstyle=True)
+    """Give a jinja2 environment (with `jinja2.ext.i18n`) the language's messages.
+
+    jinja2 marks a translated message safe in an autoescaped template (it takes translations
+    for trusted markup). Ours come partly from plugins, so in HTML they are escaped like every
+    other text: a message never carries markup.
+    """
+    import jinja2
+    import markupsafe
+
+    def escaped(translate: Any) -> Any:
+        @jinja2.pass_eval_context
+        def translated(eval_ctx: Any, *args: Any) -> str:
+            text = translate(*args)
+            return markupsafe.escape(text) if eval_ctx.autoescape else text
+
+        return translated
+
+    environment.install_gettext_callables(
+        escaped(language.gettext), escaped(language.ngettext), newstyle=True,
+        pgettext=escaped(language.pgettext), npgettext=escaped(language.npgettext),
+    )
 
 
 # --- the lint ---------------------------------------------------------------------------------
@@ -533,8 +560,15 @@ TEMPLATE_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true",
                     "trimmed": "true"}
 
 
+#: Python modules whose messages the reports show: marked with `N_`, or passed to `gettext`.
+MESSAGE_MODULES = ("report.py", "charts.py")
+_PYTHON_KEYWORDS: dict[str, Any] = {"N_": None, "_": None, "gettext": None,
+                                    "ngettext": (1, 2)}
+
+
 def template_catalogue() -> Catalog:
-    """Every translatable string of the shipped report templates, extracted by Babel."""
+    """Every translatable string of the shipped report templates (and of the Python modules
+    that build what they show), extracted by Babel."""
     from babel.messages.catalog import Catalog
     from babel.messages.extract import extract
 
@@ -542,14 +576,19 @@ def template_catalogue() -> Catalog:
 
     catalogue = Catalog(project="maturity", version=__version__, charset="utf-8",
                         fuzzy=False)
-    root = files("maturity.reports")
-    for entry in sorted(root.iterdir(), key=lambda e: e.name):
-        if not entry.name.endswith(".j2"):
+    sources: list[tuple[Traversable, str, Mapping[str, str], Any]]
+    sources = [(entry, "jinja2.ext:babel_extract", TEMPLATE_OPTIONS, None)
+               for entry in sorted(files("maturity.reports").iterdir(), key=lambda e: e.name)
+               if entry.name.endswith(".j2")]
+    sources += [(files("maturity") / name, "python", {}, _PYTHON_KEYWORDS)
+                for name in MESSAGE_MODULES]
+    for entry, method, options, keywords in sources:
+        if not entry.is_file():
             continue
         with entry.open("rb") as handle:
-            for lineno, message, comments, context in extract(
-                    "jinja2.ext:babel_extract", handle, options=TEMPLATE_OPTIONS,
-                    comment_tags=("Translators:",)):
+            found = extract(method, handle, options=options, comment_tags=("Translators:",),
+                            **({"keywords": keywords} if keywords else {}))
+            for lineno, message, comments, context in found:
                 catalogue.add(message, locations=[(entry.name, lineno)],
                               auto_comments=comments, context=context)
     return catalogue

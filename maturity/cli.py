@@ -126,6 +126,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
     waivers, waiver_file = _load_waivers(args.waivers, session.limits, rules)
     # Plugins' bundle sources run before the provenance is taken, so one skipped there is listed.
     bundles = _bundles(session, [Path(p) for p in args.evidence])
+    args.lang = _check_lang(session, args.lang)
     provenance = provenance_for(session, changes, args.lang, profiles=profiles,
                                 waiver_file=waiver_file)
     if len(bundles) != 1:
@@ -140,7 +141,8 @@ def cmd_assess(args: argparse.Namespace) -> int:
     )
     if args.format is None:
         args.format = "json"
-    _write(_render(session, [result.record], args.format, {"lang": args.lang}), args.output)
+    _write(_render(session, [result.record], args.format,
+                   _report_options(session, args.lang, args.format, rules.packs)), args.output)
     if args.fail_under is not None:
         if not 0 <= args.fail_under <= 1:
             raise UsageError(
@@ -157,6 +159,27 @@ def cmd_assess(args: argparse.Namespace) -> int:
             print(f"below --fail-under {args.fail_under}: " + ", ".join(low), file=sys.stderr)
             return 1
     return 0
+
+
+def _check_lang(session: Session, lang: str | None) -> str | None:
+    """The report language, refused up front (with the languages on offer) when unknown."""
+    if lang is None:
+        return None
+    from maturity.i18n import check_language
+
+    return check_language(session, lang)
+
+
+def _report_options(session: Session, lang: str | None, fmt: str | None,
+                    packs: Sequence[Any] | None = None) -> dict[str, Any]:
+    """Render options: the language, with its translations loaded through this run's plugins
+    and packs (a record's canonical JSON needs none)."""
+    options: dict[str, Any] = {"lang": lang}
+    if lang is not None and fmt not in (None, "json"):
+        from maturity.i18n import load_language
+
+        options["language"] = load_language(session, lang, packs)
+    return options
 
 
 def _roadmap_settings(args: argparse.Namespace) -> dict[str, Any] | None:
@@ -338,7 +361,9 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     session = _session(args)
     records = [load_record(Path(p)) for p in args.records]
-    _write(_render(session, records, args.format, {"lang": args.lang}), args.output)
+    lang = _check_lang(session, args.lang)
+    _write(_render(session, records, args.format, _report_options(session, lang, args.format)),
+           args.output)
     return 0
 
 
@@ -377,7 +402,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--waivers", help="waiver file (TOML)")
     p.add_argument("--profile", action="append", default=[], metavar="FILE|ID",
                    help="profile file, or id of a profile a plugin offers (repeatable)")
-    p.add_argument("--lang", default="en", help="report language (en, fr, ar)")
+    p.add_argument("--lang", default="en", help="report language (en, fr, ar, or one a "
+                   "plugin adds); recorded in the record")
     p.add_argument("--jobs", type=int, default=None, help="worker processes for a batch")
     p.set_defaults(handler=cmd_assess)
     _roadmap_arguments(p)
@@ -426,7 +452,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, packs=False)
     p.add_argument("--format", default="html")
     p.add_argument("-o", "--output")
-    p.add_argument("--lang", default="en")
+    p.add_argument("--lang", default=None,
+                   help="report language (en, fr, ar, …; default: each record's language)")
     p.set_defaults(handler=cmd_report)
 
     for extra in _EXTRA_COMMANDS:
@@ -703,6 +730,7 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
     from maturity.replan import plan_from_evidence, plan_from_record, render_plan
 
     session = _session(args)
+    args.lang = _check_lang(session, args.lang)
     source = Path(args.source)
     if source.is_file():
         from maturity.loaders import load_record
@@ -710,7 +738,8 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
         record = plan_from_record(session, load_record(source), source.name, args)
     else:
         record = plan_from_evidence(session, source, args)
-    _write(render_plan(record, args.format), args.output)
+    _write(render_plan(record, args.format,
+                       _report_options(session, args.lang, args.format)), args.output)
     return 0
 
 
@@ -727,6 +756,8 @@ def _roadmap_command(sub: Any) -> None:
     p.add_argument("--scoring", default="oecd-dgi", help="scoring model, for a bundle")
     p.add_argument("--level-threshold", type=float, default=0.75,
                    help="level threshold, for a bundle (default 0.75)")
+    p.add_argument("--lang", default=None, help="language of the roadmap (en, fr, ar, …; "
+                   "default: the record's language)")
     _roadmap_arguments(p)
     p.set_defaults(handler=cmd_roadmap)
 

@@ -122,16 +122,20 @@ def plan_from_evidence(session: Session, path: Path, args: argparse.Namespace
     result = assess_bundle(
         session.load_evidence(path), rules, model=session.scoring_model(args.scoring),
         as_of=args.as_of, level_threshold=args.level_threshold,
-        provenance=provenance_for(session, changes), roadmap_settings=settings,
+        provenance=provenance_for(session, changes, getattr(args, "lang", None) or "en"),
+        roadmap_settings=settings,
     )
     return result.record
 
 
-def render_plan(record: Mapping[str, Any], fmt: str) -> bytes:
-    """The record's roadmap as text (for a terminal), Markdown or canonical JSON."""
+def render_plan(record: Mapping[str, Any], fmt: str,
+                options: Mapping[str, Any] | None = None) -> bytes:
+    """The record's roadmap as text (for a terminal), Markdown or canonical JSON; `options`
+    are the report options (the language)."""
     if fmt == "json":
         return canonical_bytes(record["roadmap"])
     from maturity.report import environment, report_context
 
     template = environment().get_template("roadmap.md.j2" if fmt == "md" else "roadmap.txt.j2")
-    return template.render(standalone=True, **report_context(record, {})).encode("utf-8")
+    return template.render(standalone=True,
+                           **report_context(record, options or {})).encode("utf-8")

@@ -134,6 +134,11 @@ def build_record(
     """
     rules = {r.id: r for p in packs for r in p.rules}
     declared = not_applicable or {}
+    # Packs scored by their own published method rather than the run's model.
+    own_models = {
+        p.id: {"model": m.name, "description": m.description}
+        for p in packs if (m := model.for_pack(p.id)).name != model.name
+    }
     record: dict[str, Any] = {
         "record_version": RECORD_VERSION,
         "engine": {
@@ -152,7 +157,9 @@ def build_record(
         },
         "packs": [
             {"id": p.id, "version": p.version, "sha256": p.sha256, "origin": p.origin,
-             "title": p.header.title, "rules": len(p.rules)}
+             "title": p.header.title, "rules": len(p.rules),
+             # Attribution travels with the record: reports show it without the pack.
+             "source": p.header.source, "license": p.header.license}
             for p in packs
         ],
         "plugins": [dict(p) for p in provenance.plugins],
@@ -193,6 +200,7 @@ def build_record(
                 "not_applicable": "left out",
                 "waived": "left out with waivers; underlying credit without",
             },
+            **({"packs": own_models} if own_models else {}),
         },
         "outcomes": [_outcome(o, rules) for o in sorted(outcomes, key=lambda o: (o.pack, o.rule))],
         "scores": scores_as_data(scores),

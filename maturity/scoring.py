@@ -16,9 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maturity.model import Outcome, OutcomeStatus, Rule, RulePack
+
+if TYPE_CHECKING:
+    from maturity.aggregation import Hierarchy, HierarchyScores
 
 __all__ = [
     "BUILTIN_SCORING_MODELS",
@@ -58,6 +61,8 @@ class PackScore:
     pack: str
     index: float
     dimensions: dict[str, DimensionScore] = field(default_factory=dict)
+    #: Every node of a hierarchical model, per scope (None for the other models).
+    hierarchy: HierarchyScores | None = None
 
 
 Aggregate = Callable[[Sequence[ScoredRule]], float]
@@ -72,6 +77,16 @@ class ScoringModel:
     description: str
     rule_score: Aggregate
     index: Callable[[Sequence[float], Sequence[Sequence[ScoredRule]]], float]
+    #: Packs this model always scores, whatever model the run uses: their published method.
+    packs: tuple[str, ...] = ()
+    #: How it scores those packs: node by node (maturity.aggregation); None: as above.
+    hierarchy: Hierarchy | None = None
+    #: The models that score particular packs in this run (pack id -> model).
+    pack_models: Mapping[str, ScoringModel] = field(default_factory=dict)
+
+    def for_pack(self, pack_id: str) -> ScoringModel:
+        """The model that scores `pack_id` in a run using this model."""
+        return self.pack_models.get(pack_id, self)
 
 
 def counted_credit(outcome: Outcome, *, with_waivers: bool = True) -> float | None:
@@ -194,6 +209,8 @@ def score_pack(
     model: ScoringModel,
     level_threshold: float,
 ) -> PackScore:
+    if model.hierarchy is not None and pack.id in model.packs:
+        return _score_hierarchy(pack, rules, model.hierarchy, level_threshold)
     dimensions: dict[str, DimensionScore] = {}
     groups: list[list[ScoredRule]] = []
     for dimension in pack.header.dimensions:
@@ -219,6 +236,28 @@ def score_pack(
     return PackScore(pack.id, index, dimensions)
 
 
+def _score_hierarchy(
+    pack: RulePack, rules: Sequence[ScoredRule], hierarchy: Hierarchy, level_threshold: float
+) -> PackScore:
+    """A pack scored node by node: its index, dimensions and facets are summary nodes."""
+    nodes = hierarchy.evaluate(pack, rules)
+    dimensions: dict[str, DimensionScore] = {}
+    for dimension in pack.header.dimensions:
+        in_dim = [r for r in rules if r.dimension == dimension.id]
+        facets = {
+            f.id: nodes.summary_share(nodes.facet_nodes.get(f.id))
+            for f in pack.header.facets if f.dimension in (None, dimension.id)
+        }
+        dimensions[dimension.id] = DimensionScore(
+            dimension.id,
+            nodes.summary_share(nodes.dimension_nodes.get(dimension.id)) or 0.0,
+            maturity_level(in_dim, level_threshold),
+            facets,
+            sum(1 for r in in_dim if r.credit is not None),
+        )
+    return PackScore(pack.id, nodes.summary_share(nodes.index_node) or 0.0, dimensions, nodes)
+
+
 def score_packs(
     packs: Sequence[RulePack],
     outcomes: Sequence[Outcome],
@@ -235,13 +274,14 @@ def score_packs(
         rules = sorted(rules_by_pack[pack.id] if rules_by_pack else pack.rules,
                        key=lambda r: r.id)
         scored = scored_rules(rules, by_rule, with_waivers=with_waivers)
-        result[pack.id] = score_pack(pack, scored, model, level_threshold)
+        result[pack.id] = score_pack(pack, scored, model.for_pack(pack.id), level_threshold)
     return result
 
 
 def scores_as_data(scores: Mapping[str, PackScore]) -> dict[str, Any]:
     return {
         pack_id: {
+            **({"hierarchy": score.hierarchy.as_data()} if score.hierarchy else {}),
             "index": score.index,
             "dimensions": {
                 dim_id: {

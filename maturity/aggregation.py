@@ -60,9 +60,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from maturity.errors import PackError, did_you_mean
+from maturity.errors import PackError, did_you_mean, format_location
 from maturity.model import RulePack
-from maturity.packs import pydantic_error
 from maturity.scoring import BUILTIN_SCORING_MODELS, ScoredRule, ScoringModel
 
 __all__ = [
@@ -451,7 +450,18 @@ def hierarchy_from_document(doc: Mapping[str, Any], *, file: str, sha256: str) -
     try:
         spec = _Document.model_validate(doc).hierarchy
     except ValidationError as exc:
-        raise pydantic_error(exc, _Document, file=file) from None
+        first = exc.errors()[0]
+        unknown = first["type"] == "extra_forbidden"
+        raise PackError(
+            f"unknown key {str(first['loc'][-1])!r}" if unknown else first["msg"],
+            code="pack.hierarchy",
+            file=file,
+            location=format_location(first["loc"]),
+            expected="the keys of docs/rules.md, Hierarchies" if unknown
+            else first["msg"].removeprefix("Value error, "),
+            found=repr(first.get("input"))[:80],
+            fix="remove or correct the key" if unknown else "correct the value",
+        ) from None
     _validate(spec, file)
     return Hierarchy(spec, sha256=sha256, file=file)
 

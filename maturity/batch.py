@@ -18,6 +18,7 @@ from maturity.errors import MaturityError, UsageError
 from maturity.files import atomic_write
 from maturity.model import Waiver
 from maturity.record import Provenance
+from maturity.roadmap import settings_from_args
 from maturity.ruleset import RuleSet
 
 __all__ = ["run_batch"]
@@ -52,6 +53,8 @@ def run_batch(
             fix="add -o OUT_DIR",
         )
     model = session.scoring_model(args.scoring)
+    # Every organisation gets its roadmap, as a single assessment does (--no-roadmap: none).
+    roadmap_settings = settings_from_args(args)
     out = Path(args.output)
     records: list[dict[str, Any]] = []
     failures: list[str] = []
@@ -62,6 +65,7 @@ def run_batch(
             result = assess_bundle(
                 bundle, rules, model=model, as_of=args.as_of,
                 level_threshold=args.level_threshold, provenance=provenance, waivers=waivers,
+                roadmap_settings=roadmap_settings,
             )
         except MaturityError as exc:
             failures.append(exc.render())

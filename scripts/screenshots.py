@@ -2,9 +2,10 @@
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
 
-Assesses examples/ministry-* with the installed packs, renders each record as HTML and takes
-a screenshot of the top of the report and of the roadmap with Debian's Chromium, driven by
-Playwright (never `playwright install`: see ../shared/RECIPES.md).
+Assesses examples/ministry-* with the built-in packs only (so installed plugins do not change
+the pictures), renders each record as HTML and photographs, with Debian's Chromium driven by
+Playwright (never `playwright install`: see ../shared/RECIPES.md), the top of the report, its
+profile charts and its roadmap timeline.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     from playwright.sync_api import sync_playwright
 
     import maturity
+    from maturity.plugins import create_host
     from maturity.report import render_html
 
     executable = shutil.which("chromium")
@@ -34,20 +36,29 @@ def main(argv: list[str] | None = None) -> int:
         print("chromium is not installed (apt-get install chromium)", file=sys.stderr)
         return 2
     args.out.mkdir(parents=True, exist_ok=True)
-    session = maturity.Session()
+    session = maturity.Session(host=create_host(autoload=False))
     rules = maturity.load_packs(session=session)
+    options = {"packs": list(rules.packs)}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1200, "height": 1500},
+        page = browser.new_page(viewport={"width": 1200, "height": 1400},
                                 device_scale_factor=1)
         for bundle in sorted((ROOT / "examples").glob("ministry-*")):
             result = maturity.assess(bundle, rules=rules, session=session, roadmap={})
             html = Path(tmp) / f"{bundle.name}.html"
-            html.write_bytes(render_html([result.record], {}))
+            html.write_bytes(render_html([result.record], options))
             page.goto(html.as_uri())
-            page.screenshot(path=str(args.out / f"{bundle.name}.png"))
-            page.locator("#roadmap").screenshot(path=str(args.out / f"{bundle.name}-roadmap.png"))
-            print(f"{bundle.name}: {args.out.relative_to(ROOT)}/{bundle.name}.png")
+            shots = {
+                f"{bundle.name}.png": None,
+                f"{bundle.name}-profile.png": "#profile figure",
+                f"{bundle.name}-roadmap.png": "#roadmap figure",
+            }
+            for name, selector in shots.items():
+                if selector is None:
+                    page.screenshot(path=str(args.out / name))
+                else:
+                    page.locator(selector).first.screenshot(path=str(args.out / name))
+                print(f"{args.out / name}")
         browser.close()
     return 0
 

@@ -332,7 +332,7 @@ class PluginHost:
         for impl in self._impls(hook):
             name = impl.plugin_name
             try:
-                value = impl.function(path=path)
+                value = impl.function(**{arg: path for arg in impl.argnames})
             except Exception as exc:
                 self._fail(name, hook, _hook_failed(name, hook, exc))
                 continue

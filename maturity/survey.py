@@ -6,7 +6,8 @@ visit (a row) answers the same questionnaire. The `survey` operator reads such a
 table holding a list of rows) and scores it the way published benchmarks do:
 
 1. rows: every row of the subject, or only those whose answer to `screen` is yes; with
-   `skip_blank_rows`, rows without a single answer are ignored first;
+   `skip_blank_rows`, rows that answer none of the questions are ignored first (a visit that
+   observed nothing);
 2. per question and row: 1 for a yes (answers compared after trimming, case-insensitively),
    0 otherwise; a question may be a group whose row value is 1 when any of its answers is yes
    (`{ any = [...] }`), or a number scaled by its maximum (`{ number = "D1", max = 3 }`), rows
@@ -230,6 +231,7 @@ def _number_answer(value: Any, maximum: float, where: str) -> float | None:
 def _build_survey(params: SurveyParams) -> Any:
     questions = _questions(params)
     weights = [float(w) for w in params.weights] if params.weights else [1.0] * len(questions)
+    answer_keys = tuple(dict.fromkeys(key for q in questions for key in q.keys))
     yes = frozenset(_norm(a) for a in params.yes) | {"\0yes"}
     left_out = frozenset(_norm(a) for a in params.left_out)
     across = params.across
@@ -279,7 +281,7 @@ def _build_survey(params: SurveyParams) -> Any:
                 if not isinstance(row, dict):
                     return BadShape(f"{rows_path}[{index}]", "a table of answers",
                                     describe_value(row))
-                if params.skip_blank_rows and all(_blank(v) for v in row.values()):
+                if params.skip_blank_rows and all(_blank(row.get(k)) for k in answer_keys):
                     continue
                 rows.append((f"{rows_path}[{index}]", row))
             mode = mode_of(subject, path)

@@ -107,8 +107,8 @@ def test_numbers_are_scaled_by_their_maximum_and_non_numbers_ignored() -> None:
 def test_blank_rows_can_be_ignored() -> None:
     params = {"rows": "urls", "questions": ["B1"], "across": "mean", "skip_blank_rows": True}
     assert run(params, service("Central", {"url": "https://x", "B1": "Yes"},
-                               {"url": " ", "B1": ""})) == 1.0
-    only_blank = service("Central", {"url": "", "B1": ""})
+                               {"url": "https://y", "B1": " "})) == 1.0
+    only_blank = service("Central", {"url": "", "provider": "Ministry", "B1": ""})
     assert isinstance(run(params, only_blank), Missing)
     assert run({**params, "scorable": True}, only_blank) == 0.0
     assert run({**params, "skip_blank_rows": False}, only_blank) == 0.0

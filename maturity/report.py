@@ -39,6 +39,9 @@ __all__ = [
     "sandboxed_environment",
 ]
 
+#: Bounds on `*` and `**` in plugins' templates (the sandbox has none of its own).
+_MAX_REPEAT = 1_000_000
+_MAX_POWER = 100
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
 _RTL = frozenset({"ar", "fa", "he", "ur"})
 FULL_MARKS = "full marks"
@@ -126,11 +129,26 @@ def environment() -> jinja2.Environment:
 
 def sandboxed_environment(loader: jinja2.BaseLoader) -> jinja2.sandbox.SandboxedEnvironment:
     """The environment for templates a plugin ships: jinja2's immutable sandbox (no attribute
-    access to internals, no mutation of the context), autoescaped like the built-in one."""
+    access to internals, no mutation of the context), autoescaped like the built-in one, and
+    with `*` and `**` bounded so a template cannot build a gigabyte string or number."""
     import jinja2
     import jinja2.sandbox
 
-    env = jinja2.sandbox.ImmutableSandboxedEnvironment(
+    class BoundedSandbox(jinja2.sandbox.ImmutableSandboxedEnvironment):
+        intercepted_binops = frozenset({"*", "**"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            sizes = [len(v) for v in (left, right) if isinstance(v, str | list | tuple)]
+            counts = [abs(v) for v in (left, right) if isinstance(v, int)]
+            if operator == "*" and sizes and counts and sizes[0] * counts[0] > _MAX_REPEAT:
+                raise jinja2.exceptions.SecurityError(
+                    f"repetition beyond {_MAX_REPEAT} items is not allowed in templates")
+            if operator == "**" and isinstance(right, int | float) and abs(right) > _MAX_POWER:
+                raise jinja2.exceptions.SecurityError(
+                    f"powers beyond {_MAX_POWER} are not allowed in templates")
+            return super().call_binop(context, operator, left, right)
+
+    env = BoundedSandbox(
         loader=loader,
         autoescape=jinja2.select_autoescape(["html", "html.j2", "svg.j2"], default=False),
         undefined=jinja2.StrictUndefined,

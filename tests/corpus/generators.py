@@ -304,3 +304,28 @@ def xlsx_external_entity(work: Path) -> None:
         lambda xml: xml.replace(
             b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
             b"<worksheet", 1).replace(b"<t>people.staff</t>", b"<t>&x;</t>")))
+
+
+# --- records --------------------------------------------------------------------------------
+
+HOSTILE = '<script>alert(1)</script><img src=x onerror=alert(2)>{{ 7*191 }}" onmouseover="x'
+
+
+def hostile_record(work: Path) -> None:
+    """A real record of the base bundle whose texts were then edited to carry markup: a record
+    comes from outside as much as evidence does (`maturity report` renders any record)."""
+    import json
+
+    from maturity.api import Session, assess
+    from maturity.plugins import create_host
+    from maturity.record import canonical_bytes
+
+    session = Session(host=create_host(autoload=False))
+    rules, _ = session.load_rules(pack_dirs=[work / "pack"])
+    record = json.loads(assess(work / "bundle", rules=rules, session=session).canonical_json())
+    record["organisation"]["name"] = HOSTILE
+    record["packs"][0]["title"] = HOSTILE
+    for outcome in record["outcomes"]:
+        outcome["detail"] = HOSTILE
+        outcome["title"] = HOSTILE
+    (work / "record.json").write_bytes(canonical_bytes(record))

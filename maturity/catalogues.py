@@ -189,9 +189,10 @@ def apply_catalogues(
 def _translate(pack: RulePack, catalogues: list[tuple[str, TranslationCatalogue]]) -> RulePack:
     # (kind, element id) -> locale -> (plugin, translation)
     chosen: dict[tuple[str, str], dict[str, tuple[str, Translation]]] = {}
+    by_kind = {kind: _elements(pack, kind) for kind in TRANSLATABLE_FIELDS}
     for plugin, catalogue in catalogues:
         for kind, key, translation in catalogue.entries():
-            elements = _elements(pack, kind)
+            elements = by_kind[kind]
             if kind != "header" and key not in elements:
                 hint = did_you_mean(key, elements)
                 raise PluginError(

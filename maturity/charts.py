@@ -11,7 +11,7 @@ background, lines and shapes 3:1. All text is XML-escaped here: the SVG can go i
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -29,6 +29,7 @@ __all__ = [
     "Band",
     "Row",
     "TimelinePhase",
+    "Words",
     "contrast_ratio",
     "element_bars",
     "heatmap",
@@ -65,7 +66,10 @@ STATUS_COLOURS = {
     "waived": ("#3a3a7a", "#e6e6f5"),
     "not_applicable": ("#474747", "#f3f3f3"),
 }
-FONT = "system-ui, 'Segoe UI', 'DejaVu Sans', Arial, sans-serif"
+#: Fonts that render Latin and Arabic script alike (Debian's Chromium brings the Noto and
+#: DejaVu families; Windows has Segoe UI and Tahoma).
+FONT = ("system-ui, 'Segoe UI', 'Noto Sans', 'Noto Sans Arabic', 'DejaVu Sans', Tahoma, "
+        "Arial, sans-serif")
 
 
 def _luminance(colour: str) -> float:
@@ -114,6 +118,29 @@ def _num(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _same(text: str) -> str:
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The language of a chart's own words and numbers, and the direction its text runs.
+
+    Right to left, every text runs right to left with its anchor mirrored (start and end
+    swap), so a label stays on its side of the geometry, which keeps its orientation: a scale
+    reads the same way in every language, and only the words turn around.
+    """
+
+    gettext: Callable[[str], str] = _same
+    percent: Callable[[float | None], str] = _pct
+    number: Callable[[float], str] = _num
+    rtl: bool = False
+
+
+ENGLISH = Words()
+_MIRRORED = {"start": "end", "end": "start", "middle": "middle"}
+
+
 def _pieces(label: str, width: int) -> list[tuple[str, str]]:
     """(glue, piece) pairs: words, with words longer than `width` (ids such as
     "digital-skills-framework") cut after hyphens so that they can wrap too."""
@@ -144,8 +171,8 @@ def _wrap(label: str, width: int) -> list[str]:
     return lines or [""]
 
 
-def _text(x: float, y: float, label: str, *, anchor: str = "start", size: float = 12,
-          colour: str = INK, weight: str = "normal", width: int = 0,
+def _text(words: Words, x: float, y: float, label: str, *, anchor: str = "start",
+          size: float = 12, colour: str = INK, weight: str = "normal", width: int = 0,
           css: str = "") -> str:
     lines = _wrap(label, width) if width else [label]
     first = y - (len(lines) - 1) * size * 0.6
@@ -154,6 +181,9 @@ def _text(x: float, y: float, label: str, *, anchor: str = "start", size: float 
         for i, line in enumerate(lines)
     )
     extra = f' class="{css}"' if css else ""
+    if words.rtl:
+        extra += ' direction="rtl" unicode-bidi="embed"'
+        anchor = _MIRRORED[anchor]
     return (f'<text{extra} text-anchor="{anchor}" font-size="{_num(size)}" fill="{colour}" '
             f'font-weight="{weight}">{spans}</text>')
 
@@ -184,7 +214,8 @@ class Axis:
     target: float | None = None
 
 
-def radar(uid: str, title: str, axes: Sequence[Axis], *, size: float = 460) -> str:
+def radar(uid: str, title: str, axes: Sequence[Axis], *, size: float = 460,
+          words: Words = ENGLISH) -> str:
     """Current scores against projected ones (and targets, when every axis has one)."""
     count = len(axes)
     width = size + 240
@@ -216,7 +247,7 @@ def radar(uid: str, title: str, axes: Sequence[Axis], *, size: float = 460) -> s
         edge = radius * ring * math.cos(math.pi / count)
         x = cx + edge * math.cos(angle)
         y = cy + edge * math.sin(angle)
-        parts.append(_text(x + 3, y - 3, f"{ring * 100:.0f}%", size=10, colour=MUTED))
+        parts.append(_text(words, x + 3, y - 3, words.percent(ring), size=10, colour=MUTED))
     for i in range(count):
         x, y = point(i, 1.0)
         parts.append(f'<line x1="{_num(cx)}" y1="{_num(cy)}" x2="{_num(x)}" y2="{_num(y)}" '
@@ -260,18 +291,20 @@ def radar(uid: str, title: str, axes: Sequence[Axis], *, size: float = 460) -> s
             top = ly - block / 2
         tx = lx + dx * 14
         for n, line in enumerate(lines):
-            parts.append(_text(tx, top + 12 + 15 * n, line, anchor=anchor, size=12.5,
+            parts.append(_text(words, tx, top + 12 + 15 * n, line, anchor=anchor, size=12.5,
                                weight="600"))
-        value = _pct(axis.current)
+        value = words.percent(axis.current)
         if axis.projected is not None:
-            value += f" \u2192 {_pct(axis.projected)}"
-        parts.append(_text(tx, top + 12 + 15 * len(lines), value, anchor=anchor, size=12,
+            arrow = "\u2190" if words.rtl else "\u2192"
+            value += f" {arrow} {words.percent(axis.projected)}"
+        parts.append(_text(words, tx, top + 12 + 15 * len(lines), value, anchor=anchor, size=12,
                            colour=MUTED))
-    legend = [("current", "Current score", CURRENT, "")]
+    legend = [("current", words.gettext("Current score"), CURRENT, "")]
     if has_projection:
-        legend.append(("projected", "Projected after the roadmap", PROJECTED, "8 4"))
+        legend.append(("projected", words.gettext("Projected after the roadmap"), PROJECTED,
+                       "8 4"))
     if has_target:
-        legend.append(("target", "Target", TARGET, "2 4"))
+        legend.append(("target", words.gettext("Target"), TARGET, "2 4"))
     ly = height - 20
     lx = cx - 110 * len(legend) + 20
     for key, label, colour, dash in legend:
@@ -279,12 +312,15 @@ def radar(uid: str, title: str, axes: Sequence[Axis], *, size: float = 460) -> s
         parts.append(f'<line class="legend {key}" x1="{_num(lx)}" y1="{_num(ly)}" '
                      f'x2="{_num(lx + 26)}" y2="{_num(ly)}" stroke="{colour}" '
                      f'stroke-width="3"{dash_attr}/>')
-        parts.append(_text(lx + 32, ly + 4, label, size=12))
+        parts.append(_text(words, lx + 32, ly + 4, label, size=12))
         lx += 220
     desc = "; ".join(
-        f"{a.label}: {_pct(a.current)} now"
-        + (f", {_pct(a.projected)} projected" if a.projected is not None else "")
-        + (f", target {_pct(a.target)}" if a.target is not None else "")
+        words.gettext("%(label)s: %(current)s now")
+        % {"label": a.label, "current": words.percent(a.current)}
+        + (words.gettext(", %(projected)s projected") % {"projected": words.percent(a.projected)}
+           if a.projected is not None else "")
+        + (words.gettext(", target %(target)s") % {"target": words.percent(a.target)}
+           if a.target is not None else "")
         for a in axes
     ) + "."
     return _svg(uid, width, height, title, desc, "".join(parts), "radar")
@@ -301,18 +337,19 @@ class Row:
     values: tuple[float | None, ...]
 
 
-def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row]) -> str:
+def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row], *,
+            words: Words = ENGLISH) -> str:
     """Scores of every (row, column) cell, with the value printed in each cell."""
     label_width, cell_w, cell_h, top = 210.0, 128.0, 46.0, 56.0
     width = label_width + cell_w * len(columns) + 10
     height = top + cell_h * len(rows) + 64
     parts: list[str] = []
     for j, column in enumerate(columns):
-        parts.append(_text(label_width + cell_w * (j + 0.5), top - 12, column,
+        parts.append(_text(words, label_width + cell_w * (j + 0.5), top - 12, column,
                            anchor="middle", size=12.5, weight="600", width=16))
     for i, row in enumerate(rows):
         y = top + cell_h * i
-        parts.append(_text(label_width - 10, y + cell_h / 2 + 4, row.label, anchor="end",
+        parts.append(_text(words, label_width - 10, y + cell_h / 2 + 4, row.label, anchor="end",
                            size=12.5, weight="600", width=26))
         for j, value in enumerate(row.values):
             x = label_width + cell_w * j
@@ -320,9 +357,10 @@ def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row]) -
             parts.append(
                 f'<rect class="cell" data-row="{i}" data-column="{j}" x="{_num(x + 1)}" '
                 f'y="{_num(y + 1)}" width="{_num(cell_w - 2)}" height="{_num(cell_h - 2)}" '
-                f'fill="{fill}"><title>{escape(f"{row.label}, {columns[j]}: {_pct(value)}")}'
+                f'fill="{fill}"><title>'
+                f'{escape(f"{row.label}, {columns[j]}: {words.percent(value)}")}'
                 f'</title></rect>')
-            parts.append(_text(x + cell_w / 2, y + cell_h / 2 + 5, _pct(value),
+            parts.append(_text(words, x + cell_w / 2, y + cell_h / 2 + 5, words.percent(value),
                                anchor="middle", size=14, colour=text_colour_on(fill),
                                weight="600"))
     # The scale: the ramp with its ends labelled.
@@ -333,14 +371,16 @@ def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row]) -
         parts.append(f'<rect x="{_num(label_width + k * step_w)}" y="{_num(ly)}" '
                      f'width="{_num(step_w)}" height="12" fill="{heatmap_colour(k / steps)}" '
                      f'aria-hidden="true"/>')
-    parts.append(_text(label_width - 8, ly + 10, "0%", anchor="end", size=11, colour=MUTED))
-    parts.append(_text(label_width + (steps + 1) * step_w + 8, ly + 10, "100%", size=11,
+    parts.append(_text(words, label_width - 8, ly + 10, words.percent(0.0), anchor="end",
+                       size=11, colour=MUTED))
+    parts.append(_text(words, label_width + (steps + 1) * step_w + 8, ly + 10,
+                       words.percent(1.0), size=11, colour=MUTED))
+    parts.append(_text(words, label_width + (steps + 1) * step_w + 52, ly + 10,
+                       words.gettext("n/a: no rule of the cell counts"), size=11,
                        colour=MUTED))
-    parts.append(_text(label_width + (steps + 1) * step_w + 52, ly + 10,
-                       "n/a: no rule of the cell counts", size=11, colour=MUTED))
     desc = " ".join(
-        f"{row.label}: " + ", ".join(f"{c} {_pct(v)}" for c, v in zip(columns, row.values,
-                                                                     strict=True)) + "."
+        f"{row.label}: " + ", ".join(f"{c} {words.percent(v)}"
+                                     for c, v in zip(columns, row.values, strict=True)) + "."
         for row in rows
     )
     return _svg(uid, width, height, title, desc, "".join(parts), "heatmap")
@@ -359,7 +399,8 @@ class Band:
     bars: tuple[tuple[str, float | None], ...]
 
 
-def element_bars(uid: str, title: str, bands: Sequence[Band]) -> str:
+def element_bars(uid: str, title: str, bands: Sequence[Band], *,
+                 words: Words = ENGLISH) -> str:
     """Horizontal bars, one per element, grouped under their pillar."""
     label_w, bar_w, row_h, head_h = 340.0, 420.0, 26.0, 34.0
     width = label_w + bar_w + 70
@@ -367,11 +408,12 @@ def element_bars(uid: str, title: str, bands: Sequence[Band]) -> str:
     parts: list[str] = []
     y = 6.0
     for band in bands:
-        parts.append(_text(0, y + 20, f"{band.label}: {_pct(band.score)}, {band.level}",
+        parts.append(_text(words, 0, y + 20,
+                           f"{band.label}: {words.percent(band.score)}, {band.level}",
                            size=13, weight="700"))
         y += head_h
         for name, value in band.bars:
-            parts.append(_text(label_w - 10, y + 17, name, anchor="end", size=12))
+            parts.append(_text(words, label_w - 10, y + 17, name, anchor="end", size=12))
             parts.append(f'<rect x="{_num(label_w)}" y="{_num(y + 5)}" width="{_num(bar_w)}" '
                          f'height="16" fill="{NO_DATA}" aria-hidden="true"/>')
             if value is not None:
@@ -383,13 +425,15 @@ def element_bars(uid: str, title: str, bands: Sequence[Band]) -> str:
                 parts.append(f'<line x1="{_num(x)}" y1="{_num(y + 5)}" x2="{_num(x)}" '
                              f'y2="{_num(y + 21)}" stroke="{BACKGROUND}" stroke-width="1.5" '
                              f'aria-hidden="true"/>')
-            parts.append(_text(label_w + bar_w + 8, y + 17, _pct(value), size=12))
+            parts.append(_text(words, label_w + bar_w + 8, y + 17, words.percent(value),
+                               size=12))
             y += row_h
-    parts.append(_text(label_w, y + 18, "0%", size=11, colour=MUTED))
-    parts.append(_text(label_w + bar_w, y + 18, "100%", anchor="end", size=11, colour=MUTED))
+    parts.append(_text(words, label_w, y + 18, words.percent(0.0), size=11, colour=MUTED))
+    parts.append(_text(words, label_w + bar_w, y + 18, words.percent(1.0), anchor="end",
+                       size=11, colour=MUTED))
     desc = " ".join(
-        f"{b.label}: {_pct(b.score)} ({b.level}); "
-        + ", ".join(f"{n} {_pct(v)}" for n, v in b.bars) + "."
+        f"{b.label}: {words.percent(b.score)} ({b.level}); "
+        + ", ".join(f"{n} {words.percent(v)}" for n, v in b.bars) + "."
         for b in bands
     )
     return _svg(uid, width, height, title, desc, "".join(parts), "bars")
@@ -422,7 +466,7 @@ def _spread(wanted: Sequence[float], gap: float) -> list[float]:
 
 
 def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Sequence[str],
-             baseline: dict[str, float]) -> str:
+             baseline: dict[str, float], *, words: Words = ENGLISH) -> str:
     """The roadmap by phase: the projected index of each framework (top), the effort given to
     each dimension in each phase (bars, to scale), and the critical path (bottom)."""
     label_w = 270.0
@@ -443,17 +487,18 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
         shade = "#f2f5f9" if k % 2 == 0 else BACKGROUND
         parts.append(f'<rect x="{_num(x)}" y="4" width="{_num(col_w)}" '
                      f'height="{_num(height - 8)}" fill="{shade}" aria-hidden="true"/>')
-        parts.append(_text(x + col_w / 2, 22, phase.label, anchor="middle", size=12.5,
+        parts.append(_text(words, x + col_w / 2, 22, phase.label, anchor="middle", size=12.5,
                            weight="700"))
-        parts.append(_text(x + col_w / 2, 38, phase.months, anchor="middle", size=11,
+        parts.append(_text(words, x + col_w / 2, 38, phase.months, anchor="middle", size=11,
                            colour=MUTED))
-    parts.append(_text(8, chart_top + 4, "Projected index", size=12.5, weight="700"))
+    parts.append(_text(words, 8, chart_top + 4, words.gettext("Projected index"), size=12.5,
+                       weight="700"))
     for tick in (0.0, 0.25, 0.5, 0.75, 1.0):
         y = chart_top + chart_h * (1 - tick)
         parts.append(f'<line x1="{_num(label_w)}" y1="{_num(y)}" x2="{_num(right)}" '
                      f'y2="{_num(y)}" stroke="{GRID}" stroke-width="1" aria-hidden="true"/>')
-        parts.append(_text(label_w - 6, y + 4, f"{tick * 100:.0f}%", anchor="end", size=10.5,
-                           colour=MUTED))
+        parts.append(_text(words, label_w - 6, y + 4, words.percent(tick), anchor="end",
+                           size=10.5, colour=MUTED))
     finals: list[float] = []
     for s_index, (name, start) in enumerate(series):
         colour = SERIES[s_index % len(SERIES)]
@@ -469,7 +514,8 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
         finals.append(coords[-1][1])
     for (name, _start), y, wanted in zip(series, _spread(finals, 14), finals, strict=True):
         value = phases[-1].projected.get(name, baseline[name]) if phases else baseline[name]
-        parts.append(_text(right + 8, y + 4, _pct(value), size=11, weight="700"))
+        parts.append(_text(words, right + 8, y + 4, words.percent(value), size=11,
+                           weight="700"))
         if abs(y - wanted) > 1:
             parts.append(f'<line x1="{_num(right + 2)}" y1="{_num(wanted)}" '
                          f'x2="{_num(right + 7)}" y2="{_num(y)}" stroke="{MUTED}" '
@@ -483,15 +529,18 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
         parts.append(f'<line x1="{_num(label_w - 6)}" y1="{_num(y - 4)}" '
                      f'x2="{_num(label_w + 22)}" y2="{_num(y - 4)}" stroke="{colour}" '
                      f'stroke-width="2.5"{dash}/>')
-        parts.append(_text(label_w + 30, y, f"{name}: {_pct(start)} now, {_pct(end)} after "
-                           f"the roadmap", size=12))
+        parts.append(_text(words, label_w + 30, y, words.gettext(
+            "%(name)s: %(now)s now, %(after)s after the roadmap")
+            % {"name": name, "now": words.percent(start), "after": words.percent(end)},
+            size=12))
     biggest = max((e for p in phases for e, _c in p.lanes.values()), default=1.0) or 1.0
-    parts.append(_text(8, lane_top - 10, "Effort per dimension", size=12.5, weight="700"))
-    parts.append(_text(label_w + 6, lane_top - 10, "actions \u00b7 person-months", size=11,
-                       colour=MUTED))
+    parts.append(_text(words, 8, lane_top - 10, words.gettext("Effort per dimension"),
+                       size=12.5, weight="700"))
+    parts.append(_text(words, label_w + 6, lane_top - 10,
+                       words.gettext("actions \u00b7 person-months"), size=11, colour=MUTED))
     y = lane_top
     for lane, lane_h in zip(lanes, lane_heights, strict=True):
-        parts.append(_text(label_w - 12, y + lane_h / 2 + 4, lane, anchor="end", size=12,
+        parts.append(_text(words, label_w - 12, y + lane_h / 2 + 4, lane, anchor="end", size=12,
                            width=40))
         parts.append(f'<line x1="{_num(label_w)}" y1="{_num(y + lane_h)}" x2="{_num(right)}" '
                      f'y2="{_num(y + lane_h)}" stroke="{GRID}" stroke-width="0.75" '
@@ -502,14 +551,18 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
                 continue
             x = label_w + col_w * k + 8
             length = max(4.0, (col_w - 16) * effort / biggest)
-            tip = f"{lane}, {phase.label}: {count} action(s), {_num(effort)} person-months"
+            tip = words.gettext("%(lane)s, %(phase)s: %(count)s action(s), %(effort)s "
+                                "person-months") % {"lane": lane, "phase": phase.label,
+                                                    "count": count,
+                                                    "effort": words.number(effort)}
             parts.append(f'<rect class="effort" x="{_num(x)}" y="{_num(y + lane_h / 2 - 13)}" '
                          f'width="{_num(length)}" height="10" rx="2" fill="{CURRENT}">'
                          f'<title>{escape(tip)}</title></rect>')
-            parts.append(_text(x, y + lane_h / 2 + 10, f"{count} \u00b7 {_num(effort)}",
-                               size=10.5))
+            parts.append(_text(words, x, y + lane_h / 2 + 10,
+                               f"{count} \u00b7 {words.number(effort)}", size=10.5))
         y += lane_h
-    parts.append(_text(8, crit_y + 4, "Critical path", size=12.5, weight="700"))
+    parts.append(_text(words, 8, crit_y + 4, words.gettext("Critical path"), size=12.5,
+                       weight="700"))
     marks = [(k, p.critical) for k, p in enumerate(phases) if p.critical]
     if len(marks) > 1:
         x1 = label_w + col_w * (marks[0][0] + 0.5)
@@ -522,13 +575,17 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
         parts.append(f'<path class="critical-step" d="M{_num(x)} {_num(crit_y - 7)} '
                      f'l7 7 -7 7 -7 -7z" fill="{PROJECTED}"/>')
         lines = len(_wrap(action or "", int(col_w / 6.5)))
-        parts.append(_text(x, crit_y + 24 + (lines - 1) * 6.3, action or "", anchor="middle",
+        parts.append(_text(words, x, crit_y + 24 + (lines - 1) * 6.3, action or "", anchor="middle",
                            size=10.5, colour=PROJECTED_TEXT, width=int(col_w / 6.5)))
     desc = " ".join(
-        f"{p.label} ({p.months}): {_num(sum(e for e, _ in p.lanes.values()))} person-months "
-        f"in {sum(c for _, c in p.lanes.values())} action(s); projected "
-        + ", ".join(f"{s} {_pct(v)}" for s, v in sorted(p.projected.items()))
-        + (f"; critical path: {p.critical}" if p.critical else "") + "."
+        words.gettext("%(phase)s (%(months)s): %(effort)s person-months in %(count)s "
+                      "action(s); projected ")
+        % {"phase": p.label, "months": p.months,
+           "effort": words.number(sum(e for e, _ in p.lanes.values())),
+           "count": sum(c for _, c in p.lanes.values())}
+        + ", ".join(f"{s} {words.percent(v)}" for s, v in sorted(p.projected.items()))
+        + (words.gettext("; critical path: %(action)s") % {"action": p.critical}
+           if p.critical else "") + "."
         for p in phases
     )
     return _svg(uid, width, height, title, desc, "".join(parts), "timeline")

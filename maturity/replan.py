@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from maturity.api import Session, assess_bundle, provenance_for
-from maturity.errors import RecordError
+from maturity.errors import RecordError, UsageError
 from maturity.model import Explanation, Outcome, OutcomeStatus
 from maturity.record import canonical_bytes, canonicalize
 from maturity.roadmap import plan_roadmap, settings_from_args
@@ -102,9 +102,22 @@ def _pinned_rules(session: Session, record: Mapping[str, Any], record_name: str,
     return rules, plan
 
 
+def _refuse_no_roadmap(args: argparse.Namespace) -> None:
+    if getattr(args, "no_roadmap", False):
+        raise UsageError(
+            "--no-roadmap asks the roadmap command for nothing",
+            code="usage.no-roadmap",
+            location="--no-roadmap",
+            expected="roadmap options (--capacity, --phases, --target …) or none",
+            found="--no-roadmap",
+            fix="drop --no-roadmap",
+        )
+
+
 def plan_from_record(session: Session, record: dict[str, Any], record_name: str,
                      args: argparse.Namespace) -> dict[str, Any]:
     """The record with its roadmap planned again (flags override the record's settings)."""
+    _refuse_no_roadmap(args)
     rules, plan = _pinned_rules(session, record, record_name,
                                 [Path(p) for p in getattr(args, "pack_dir", [])])
     settings = settings_from_args(args, base=plan.roadmap_settings) or {}
@@ -116,6 +129,7 @@ def plan_from_record(session: Session, record: dict[str, Any], record_name: str,
 def plan_from_evidence(session: Session, path: Path, args: argparse.Namespace
                        ) -> dict[str, Any]:
     """Assess the bundle with the installed (or chosen) packs, then plan its roadmap."""
+    _refuse_no_roadmap(args)
     rules, changes = session.load_rules(getattr(args, "pack", None) or None,
                                         pack_dirs=[Path(p) for p in args.pack_dir])
     settings = settings_from_args(args) or {}

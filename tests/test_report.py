@@ -350,3 +350,10 @@ def test_roadmap_command_refuses_a_record_of_other_packs(
     assert main(["roadmap", str(record_path)]) == 2
     err = capsys.readouterr().err
     assert "error[record.pack-mismatch]" in err and "Traceback" not in err
+
+
+def test_roadmap_command_refuses_no_roadmap(monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MATURITY_DISABLE_PLUGIN_AUTOLOAD", "1")
+    assert main(["roadmap", str(EXAMPLES / "ministry-of-finance"), "--no-roadmap"]) == 2
+    assert "error[usage.no-roadmap]" in capsys.readouterr().err

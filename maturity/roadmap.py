@@ -623,6 +623,9 @@ def _scores_data(scores: Mapping[str, PackScore]) -> dict[str, Any]:
 
 @dataclass
 class _Candidate:
+    """An action as the next step: with what it still waits for (`closure`, dependencies
+    first), its ordering key and its gain; `failed` once the closure no longer fits."""
+
     closure: tuple[str, ...]
     cells: frozenset[Cell]
     key: tuple[float, float, int, str]
@@ -631,6 +634,12 @@ class _Candidate:
 
 
 class _Planner:
+    """The greedy loop: rank the candidates, place the best closure that fits, commit it.
+
+    A candidate's ranking is kept until a commit changes it: when the committed actions were
+    part of its closure, or touched a dimension its closure touches (its re-scoring changes).
+    """
+
     def __init__(self, actions: Sequence[Action], waits: Mapping[str, tuple[str, ...]],
                  whatif: _WhatIf, settings: RoadmapSettings) -> None:
         self.actions = {a.id: a for a in actions}

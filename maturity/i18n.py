@@ -59,6 +59,7 @@ __all__ = [
     "SOURCE_LANGUAGE",
     "Fallback",
     "Language",
+    "SourceText",
     "available_languages",
     "check_language",
     "compile_messages",
@@ -248,6 +249,17 @@ class Fallback:
     reason: Literal["missing", "stale", "changed", "unknown"]
 
 
+class SourceText(str):
+    """A text shown in the pack's source language because no current translation exists.
+
+    A plain string everywhere; an HTML report marks it with its language (so a screen reader
+    reads it as English and a right-to-left page isolates it).
+    """
+
+    __slots__ = ()
+    lang = SOURCE_LANGUAGE
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     english: Mapping[str, str]
@@ -360,8 +372,9 @@ class Language:
     def text(self, pack: str, kind: str, key: str, text_field: str, english: str | None = None,
              ) -> str:
         """The translation of one pack text, or its English (`english` if given: the text the
-        record shows) with the fallback counted."""
-        return self.lookup(pack, kind, key, text_field, english)[0]
+        record shows) as a `SourceText`, with the fallback counted."""
+        shown, translated = self.lookup(pack, kind, key, text_field, english)
+        return shown if translated or self.is_source else SourceText(shown)
 
     def lookup(self, pack: str, kind: str, key: str, text_field: str,
                english: str | None = None) -> tuple[str, bool]:
@@ -423,15 +436,17 @@ class Language:
 
     # -- numbers and dates -------------------------------------------------------------------
 
-    def number(self, value: float | int | None, digits: int | None = None) -> str:
-        """A number in the locale's digits and separators; `digits` fixes the decimals."""
+    def number(self, value: float | int | None, digits: int | None = None, *,
+               trim: bool = False) -> str:
+        """A number in the locale's digits and separators; `digits` fixes the decimals
+        (`trim`: at most `digits`, trailing zeros dropped)."""
         if value is None:
             return self.gettext("n/a")
         from babel.numbers import format_decimal
 
         if digits is None:
             return str(format_decimal(value, locale=self.locale))
-        pattern = "#,##0" + ("." + "0" * digits if digits else "")
+        pattern = "#,##0" + ("." + ("#" if trim else "0") * digits if digits else "")
         return str(format_decimal(value, format=pattern, locale=self.locale))
 
     def percent(self, share: float | int | None, digits: int = 1) -> str:
@@ -561,7 +576,7 @@ TEMPLATE_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true",
 
 
 #: Python modules whose messages the reports show: marked with `N_`, or passed to `gettext`.
-MESSAGE_MODULES = ("report.py", "charts.py")
+MESSAGE_MODULES = ("report.py", "charts.py", "i18n.py")
 _PYTHON_KEYWORDS: dict[str, Any] = {"N_": None, "_": None, "gettext": None,
                                     "ngettext": (1, 2)}
 

@@ -1,7 +1,10 @@
 """Rendering records into reports: JSON, HTML, Markdown and CSV (and the formats plugins add).
 
 A record holds ids; names and titles come from the installed packs (through the plugin host),
-and a report still renders, with ids, when a pack is not installed. Templates live in
+and a report still renders, with ids, when a pack is not installed. A report is written in one
+language (`options["lang"]`, else the record's): pack texts and the templates' messages come
+from `maturity.i18n`, numbers and dates are formatted for the locale, and every text shown in
+English for want of a translation is counted and said. Templates live in
 `reports/` (shipped as `maturity.reports`). HTML is autoescaped, Markdown escapes every text
 that comes from rules or evidence, and SVG charts escape their own text, so neither a rule nor
 an evidence file can inject markup or script. Templates that plugins ship must be rendered with
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from maturity import charts
 from maturity.hookspecs import ReportFormat
+from maturity.i18n import N_, SOURCE_LANGUAGE, Language, SourceText, install
 from maturity.record import canonical_bytes, canonicalize
 
 if TYPE_CHECKING:
@@ -35,6 +39,7 @@ __all__ = [
     "md_code",
     "md_escape",
     "plain",
+    "render_records",
     "report_context",
     "sandboxed_environment",
 ]
@@ -43,29 +48,36 @@ __all__ = [
 _MAX_REPEAT = 1_000_000
 _MAX_POWER = 100
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|~])")
-_RTL = frozenset({"ar", "fa", "he", "ur"})
 FULL_MARKS = "full marks"
 #: Headings and links: a deep blue, 11:1 on white.
 ACCENT = "#0b3d66"
 
-#: Statuses in the order findings are listed, with the words a reader sees.
+#: Statuses in the order findings are listed, with the words a reader sees (translated where
+#: they are shown).
 STATUS_LABELS = {
-    "fail": "Not met",
-    "not_assessed": "No evidence",
-    "error": "Evidence error",
-    "stale": "Evidence too old",
-    "partial": "Partly met",
-    "waived": "Waived",
-    "not_applicable": "Not applicable",
-    "pass": "Met",
+    "fail": N_("Not met"),
+    "not_assessed": N_("No evidence"),
+    "error": N_("Evidence error"),
+    "stale": N_("Evidence too old"),
+    "partial": N_("Partly met"),
+    "waived": N_("Waived"),
+    "not_applicable": N_("Not applicable"),
+    "pass": N_("Met"),
 }
 UNSCHEDULED_REASONS = {
-    "exceeds-capacity": "larger than a phase's capacity",
-    "blocked": "waits for an action larger than a phase's capacity",
-    "targets-met": "not needed: the targets are met without it",
-    "no-target-gain": "does not move a dimension with an unmet target",
-    "no-capacity": "no capacity left within the phases",
+    "exceeds-capacity": N_("larger than a phase's capacity"),
+    "blocked": N_("waits for an action larger than a phase's capacity"),
+    "targets-met": N_("not needed: the targets are met without it"),
+    "no-target-gain": N_("does not move a dimension with an unmet target"),
+    "no-capacity": N_("no capacity left within the phases"),
 }
+#: The roadmap's own account of its method (`maturity.roadmap`), so a report can translate it.
+ROADMAP_METHOD = N_(
+    "Greedy by gain per person-month: each step closes the most of the gap to the "
+    "targets per unit of effort, re-scored with the scoring model of the assessment; "
+    "an action waits for its depends_on rules and for the lower-level gaps of its "
+    "dimensions; ties go to foundational dimensions, then to the smallest rule id."
+)
 
 
 def md_escape(value: Any) -> str:
@@ -89,21 +101,23 @@ def md_code(value: Any) -> str:
     return f"`{text}`"
 
 
-def _pct(value: Any) -> str:
-    return "n/a" if value is None else f"{100 * float(value):.1f}"
-
-
-def _pm(value: Any) -> str:
-    text = f"{float(value):.1f}"
-    return text[:-2] if text.endswith(".0") else text
-
-
-def _configure(env: jinja2.Environment) -> jinja2.Environment:
+def _configure(env: jinja2.Environment, language: Language | None = None,
+               ) -> jinja2.Environment:
+    """Filters and globals of the report templates, in `language` (default English): its
+    messages (`_`, `{% trans %}`), its numbers (`pct`: a share as a percentage without the
+    sign, `pm`: person-months, `num`) and its dates (`date`)."""
+    language = language or Language.build(SOURCE_LANGUAGE)
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True
+    install(env, language)
     env.filters["md"] = md_escape
     env.filters["code"] = md_code
     env.filters["plain"] = plain
-    env.filters["pct"] = _pct
-    env.filters["pm"] = _pm
+    env.filters["pct"] = lambda v: language.number(None if v is None else 100 * float(v), 1)
+    env.filters["pm"] = lambda v: language.number(float(v), 1, trim=True)
+    env.filters["num"] = language.number
+    env.filters["date"] = language.date
+    env.globals["language"] = language
     env.globals["status_labels"] = STATUS_LABELS
     env.globals["unscheduled_reasons"] = UNSCHEDULED_REASONS
     env.globals["status_colours"] = charts.STATUS_COLOURS
@@ -113,8 +127,9 @@ def _configure(env: jinja2.Environment) -> jinja2.Environment:
     return env
 
 
-def environment() -> jinja2.Environment:
-    """The jinja2 environment for the built-in templates (autoescaped HTML, strict undefined)."""
+def environment(language: Language | None = None) -> jinja2.Environment:
+    """The jinja2 environment for the built-in templates (autoescaped HTML, strict undefined),
+    in `language` (default English)."""
     import jinja2  # only imported when a report is rendered
 
     return _configure(jinja2.Environment(
@@ -124,10 +139,33 @@ def environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-    ))
+        finalize=_marked_in_html(language),
+    ), language)
 
 
-def sandboxed_environment(loader: jinja2.BaseLoader) -> jinja2.sandbox.SandboxedEnvironment:
+def _marked_in_html(language: Language | None) -> Callable[..., Any]:
+    """In HTML, a text shown in English for want of a translation carries `lang="en"` (and,
+    on a right-to-left page, its own direction), so it is read and laid out as English."""
+    import jinja2
+    import markupsafe
+
+    own_direction = language is not None and language.direction == "rtl"
+
+    @jinja2.pass_eval_context
+    def finalize(eval_ctx: Any, value: Any) -> Any:
+        if isinstance(value, SourceText) and eval_ctx.autoescape:
+            if own_direction:
+                return markupsafe.Markup('<span lang="{}" dir="ltr">{}</span>').format(
+                    value.lang, str(value))
+            return markupsafe.Markup('<span lang="{}">{}</span>').format(value.lang,
+                                                                          str(value))
+        return value
+
+    return finalize
+
+
+def sandboxed_environment(loader: jinja2.BaseLoader, language: Language | None = None,
+                          ) -> jinja2.sandbox.SandboxedEnvironment:
     """The environment for templates a plugin ships: jinja2's immutable sandbox (no attribute
     access to internals, no mutation of the context), autoescaped like the built-in one, and
     with `*` and `**` bounded so a template cannot build a gigabyte string or number."""
@@ -156,7 +194,7 @@ def sandboxed_environment(loader: jinja2.BaseLoader) -> jinja2.sandbox.Sandboxed
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    _configure(env)
+    _configure(env, language)
     return env
 
 
@@ -193,21 +231,53 @@ def _catalogue(options: Mapping[str, Any]) -> Catalogue:
     return _installed_catalogue()
 
 
+@functools.cache
+def _installed_language(lang: str) -> Language:
+    """A language with the installed packs' and plugins' translations, loaded once per
+    process (`maturity assess` and `report` pass theirs in the options instead)."""
+    from maturity.api import Session
+    from maturity.i18n import load_language
+
+    return load_language(Session(), lang)
+
+
+def _language(options: Mapping[str, Any], records: Sequence[Mapping[str, Any]]) -> Language:
+    """The language of one rendering, with nothing counted yet: the options' `language`, else
+    the one named by `lang` or by the first record."""
+    given = options.get("language")
+    if isinstance(given, Language):
+        return given.fresh()
+    recorded = next((r["assessment"].get("language") for r in records
+                     if r.get("assessment", {}).get("language")), None)
+    lang = str(options.get("lang") or recorded or SOURCE_LANGUAGE)
+    if lang == SOURCE_LANGUAGE:
+        return Language.build(lang)
+    if options.get("packs") is not None:
+        from maturity.api import Session
+        from maturity.i18n import load_language
+
+        return load_language(Session(), lang, list(options["packs"]))
+    return _installed_language(lang).fresh()
+
+
 # --- the view of one record ----------------------------------------------------------------
 
 
-def _level_names(pack: RulePack | None) -> dict[int, str]:
-    names = {0: "Below level 1"}
+def _level_names(pack: RulePack | None, language: Language) -> dict[int, str]:
+    names = {0: language.gettext("Below level 1")}
     if pack is not None:
-        names.update({lvl.level: lvl.name for lvl in pack.header.levels})
+        names.update({lvl.level: language.level(pack.id, lvl.level, lvl.name)
+                      for lvl in pack.header.levels})
     return names
 
 
-def _level_label(level: int, names: Mapping[int, str]) -> str:
+def _level_label(level: int, names: Mapping[int, str], language: Language) -> str:
     if level == 0:
         return names[0]
     name = names.get(level)
-    return f"Level {level}: {name}" if name else f"Level {level}"
+    if name:
+        return language.gettext("Level %(level)s: %(name)s") % {"level": level, "name": name}
+    return language.gettext("Level %(level)s") % {"level": level}
 
 
 def _value_text(value: Any) -> str:
@@ -250,11 +320,14 @@ def _evidence_items(values: Mapping[str, Any],
 
 
 def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
-                   catalogue: Catalogue | None = None, prefix: str = "") -> dict[str, Any]:
-    """Everything a template shows of one record, with names resolved and charts drawn.
+                   catalogue: Catalogue | None = None, prefix: str = "",
+                   language: Language | None = None) -> dict[str, Any]:
+    """Everything a template shows of one record, with names resolved (in `language`, by
+    default the options' or the record's) and charts drawn.
 
     `prefix` keeps element ids unique when several records share one page."""
     catalogue = catalogue or _catalogue(options)
+    language = language or _language(options, [record])
     # The canonical form, so a record fresh from `assess` and one read from disk render the
     # same bytes (same key order, same rounding).
     record = json.loads(canonical_bytes(record))
@@ -281,7 +354,7 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
         dims_meta = {d.id: d for d in installed.header.dimensions} if installed else {}
         facets_meta = {f.id: f for f in installed.header.facets} if installed else {}
         rules_meta = {r.id: r for r in installed.rules} if installed else {}
-        level_names = _level_names(installed)
+        level_names = _level_names(installed, language)
         score = record["scores"].get(pack_id, {"index": 0.0, "dimensions": {}})
         without = record.get("scores_without_waivers", {}).get(pack_id)
         projected = (roadmap or {}).get("projected", {}).get(pack_id)
@@ -298,7 +371,8 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
                     continue
                 rule = rules_meta.get(outcome["rule"])
                 # Without the pack, the record's own copy of the title and remediation.
-                title = rule.title if rule else str(outcome.get("title") or "")
+                title = language.rule(pack_id, outcome["rule"], "title",
+                                      rule.title if rule else str(outcome.get("title") or ""))
                 if outcome["status"] == "pass":
                     met.append({"id": outcome["rule"], "title": title})
                     continue
@@ -308,26 +382,32 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
                 findings.append({
                     "rule": outcome["rule"],
                     "title": title,
-                    "rationale": rule.rationale if rule else "",
+                    "rationale": language.rule(pack_id, rule.id, "rationale", rule.rationale)
+                    if rule else "",
                     "status": outcome["status"],
-                    "status_label": STATUS_LABELS.get(outcome["status"], outcome["status"]),
+                    "status_label": language.gettext(STATUS_LABELS[outcome["status"]])
+                    if outcome["status"] in STATUS_LABELS else outcome["status"],
                     "credit": outcome["credit"],
                     "level": outcome["level"],
                     "weight": outcome["weight"],
-                    "facet": facet.name if facet else outcome.get("facet"),
+                    "facet": language.facet(pack_id, facet.id, facet.name) if facet
+                    else outcome.get("facet"),
                     "condition": outcome["condition"],
                     "detail": outcome["detail"],
                     "reason": outcome.get("reason", ""),
                     "underlying": outcome.get("underlying"),
                     "evidence": _evidence_items(outcome["values"], documents),
-                    "remediation": remediation.get("action", ""),
+                    "remediation": language.rule(pack_id, outcome["rule"], "action",
+                                                 remediation["action"])
+                    if remediation.get("action") else "",
                     "owner": remediation.get("owner", ""),
                     "effort": remediation.get("effort"),
                     "action": action_of_rule.get(outcome["rule"]),
                     "phase": phase_of_rule.get(outcome["rule"]),
                     "references": [
-                        " ".join(p for p in (ref.source, ref.item and f"item {ref.item}")
-                                 if p) for ref in rule.references
+                        " ".join(p for p in (ref.source, ref.item and language.gettext(
+                            "item %(item)s") % {"item": ref.item}) if p)
+                        for ref in rule.references
                     ] if rule else [],
                 })
             order = list(STATUS_LABELS)
@@ -335,21 +415,23 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
                                          else len(order), f["level"], f["rule"]))
             dimensions.append({
                 "id": dim_id,
-                "name": meta.name if meta else dim_id,
+                "name": language.dimension(pack_id, dim_id, meta.name) if meta else dim_id,
                 "kind": meta.kind if meta else None,
-                "description": meta.description if meta else "",
+                "description": language.text(pack_id, "dimensions", dim_id, "description",
+                                             meta.description)
+                if meta and meta.description else "",
                 "score": dim["score"],
                 "level": dim["level"],
-                "level_label": _level_label(dim["level"], level_names),
+                "level_label": _level_label(dim["level"], level_names, language),
                 "counted": dim["counted"],
                 "facets": [
-                    {"id": f_id, "name": facets_meta[f_id].name if f_id in facets_meta
-                     else f_id, "score": f_score}
+                    {"id": f_id, "name": language.facet(pack_id, f_id, facets_meta[f_id].name)
+                     if f_id in facets_meta else f_id, "score": f_score}
                     for f_id, f_score in ((f, dim["facets"][f])
                                           for f in _ordered(dim["facets"], list(facets_meta)))
                 ],
                 "projected": proj,
-                "projected_level_label": _level_label(proj["level"], level_names)
+                "projected_level_label": _level_label(proj["level"], level_names, language)
                 if proj else "",
                 "target": target,
                 "findings": findings,
@@ -372,7 +454,8 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
             shared_facets = bool(keys) and bool(keys[0]) and all(k == keys[0] for k in keys)
         view = {
             "id": pack_id,
-            "title": installed.header.title if installed else pinned.get("title", pack_id),
+            "title": language.pack_title(pack_id, installed.header.title) if installed
+            else language.pack_title(pack_id, str(pinned.get("title", pack_id))),
             "version": pinned["version"],
             "sha256": pinned["sha256"],
             "origin": pinned.get("origin", ""),
@@ -390,23 +473,33 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
             "weakest_facet": weakest_facet,
             "has_targets": any(d["target"] for d in dimensions),
         }
-        view["charts"] = _pack_charts(view, prefix)
+        view["charts"] = _pack_charts(view, prefix, language)
         packs.append(view)
-    lang = str(options.get("lang") or record["assessment"].get("language") or "en")
     return {
         "record": record,
         "organisation": record["organisation"],
         "assessment": record["assessment"],
         "packs": packs,
-        "roadmap": _roadmap_view(roadmap, packs, prefix) if roadmap else None,
+        "roadmap": _roadmap_view(_translated_roadmap(roadmap, record, catalogue, language),
+                                 packs, prefix, language) if roadmap else None,
         "prefix": prefix,
         "catalogue_problem": catalogue.problem,
-        "lang": lang,
-        "dir": "rtl" if lang.split("-")[0] in _RTL else "ltr",
+        "lang": language.code,
+        "dir": language.direction,
+        "language": language,
     }
 
 
-def _pack_charts(view: Mapping[str, Any], prefix: str) -> dict[str, str]:
+def _words(language: Language) -> charts.Words:
+    """The charts' words, numbers and direction in the report's language."""
+    return charts.Words(gettext=language.gettext,
+                        percent=lambda v: language.percent(v, 0),
+                        number=lambda v: language.number(v, 1, trim=True),
+                        rtl=language.direction == "rtl")
+
+
+def _pack_charts(view: Mapping[str, Any], prefix: str, language: Language) -> dict[str, str]:
+    words = _words(language)
     uid = prefix + re.sub(r"[^a-z0-9-]", "-", view["id"].lower())
     dims = view["dimensions"]
     out: dict[str, str] = {}
@@ -420,25 +513,55 @@ def _pack_charts(view: Mapping[str, Any], prefix: str) -> dict[str, str]:
             )
             for d in dims
         ]
-        out["radar"] = charts.radar(f"radar-{uid}", f"{view['title']}: scores by dimension",
-                                    axes)
+        out["radar"] = charts.radar(
+            f"radar-{uid}", language.gettext("%(pack)s: scores by dimension")
+            % {"pack": view["title"]}, axes, words=words)
     if view["shared_facets"] and dims and dims[0]["facets"]:
         columns = [f["name"] for f in dims[0]["facets"]]
         rows = [charts.Row(d["name"], tuple(f["score"] for f in d["facets"])) for d in dims]
-        out["heatmap"] = charts.heatmap(f"heatmap-{uid}",
-                                        f"{view['title']}: dimension by facet", columns, rows)
+        out["heatmap"] = charts.heatmap(
+            f"heatmap-{uid}", language.gettext("%(pack)s: dimension by facet")
+            % {"pack": view["title"]}, columns, rows, words=words)
     elif dims and any(d["facets"] for d in dims):
         bands = [
             charts.Band(d["name"], d["score"], d["level_label"],
                         tuple((f["name"], f["score"]) for f in d["facets"]))
             for d in dims
         ]
-        out["bars"] = charts.element_bars(f"bars-{uid}", f"{view['title']}: elements", bands)
+        out["bars"] = charts.element_bars(
+            f"bars-{uid}", language.gettext("%(pack)s: elements") % {"pack": view["title"]},
+            bands, words=words)
     return out
 
 
+def _translated_roadmap(roadmap: Mapping[str, Any], record: Mapping[str, Any],
+                        catalogue: Catalogue, language: Language) -> dict[str, Any]:
+    """The roadmap with its method and each action's steps (the remediation actions of its
+    rules) in the report's language."""
+    pack_of = {o["rule"]: o["pack"] for o in record["outcomes"]}
+
+    def step(action: Mapping[str, Any], text: str) -> str:
+        for rule_id in action["rules"]:
+            pack = catalogue.packs.get(pack_of.get(rule_id, ""))
+            rule = next((r for r in pack.rules if r.id == rule_id), None) if pack else None
+            if rule is not None and rule.remediation.action == text:
+                return language.rule(pack_of[rule_id], rule_id, "action", text)
+        # No installed rule wrote this step: the record's English, counted as a fallback.
+        first = action["rules"][0] if action["rules"] else ""
+        return language.rule(pack_of.get(first, ""), first, "action", text)
+
+    actions = []
+    for action in roadmap["actions"]:
+        steps = [step(action, text) for text in action["steps"]]
+        actions.append({**action, "steps": steps, "title": steps[0] if steps else
+                        action["title"]})
+    method = roadmap.get("method")
+    return {**roadmap, "actions": actions,
+            "method": language.gettext(method) if isinstance(method, str) else method}
+
+
 def _roadmap_view(roadmap: Mapping[str, Any], packs: Sequence[Mapping[str, Any]],
-                  prefix: str) -> dict[str, Any]:
+                  prefix: str, language: Language) -> dict[str, Any]:
     names = {(p["id"], d["id"]): d["name"] for p in packs for d in p["dimensions"]}
     titles = {p["id"]: p["title"] for p in packs}
     actions = {a["id"]: a for a in roadmap["actions"]}
@@ -469,8 +592,9 @@ def _roadmap_view(roadmap: Mapping[str, Any], packs: Sequence[Mapping[str, Any]]
                 effort, count = per_lane.get(lane, (0.0, 0))
                 per_lane[lane] = (effort + share, count + 1)
         timeline_phases.append(charts.TimelinePhase(
-            f"Phase {phase['phase']}",
-            f"months {phase['months'][0]}\u2013{phase['months'][1]}",
+            language.gettext("Phase %(phase)s") % {"phase": phase["phase"]},
+            language.gettext("months %(first)s\u2013%(last)s")
+            % {"first": phase["months"][0], "last": phase["months"][1]},
             per_lane,
             {short[p]: v["index"] for p, v in phase["projected"].items() if p in short},
             crit,
@@ -480,8 +604,8 @@ def _roadmap_view(roadmap: Mapping[str, Any], packs: Sequence[Mapping[str, Any]]
             if any(d["name"] in p.lanes for p in timeline_phases):
                 lanes.append(d["name"])
     baseline = {short[p]: v["index"] for p, v in roadmap["baseline"].items() if p in short}
-    timeline = charts.timeline(f"{prefix}timeline", "Reform roadmap by phase",
-                               timeline_phases, lanes, baseline)
+    timeline = charts.timeline(f"{prefix}timeline", language.gettext("Reform roadmap by phase"),
+                               timeline_phases, lanes, baseline, words=_words(language))
     unscheduled = [
         {**a, "dimension_names": dims_of(a)}
         for a in roadmap["actions"] if a["phase"] is None
@@ -523,27 +647,47 @@ def render_json(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]
                       ensure_ascii=False, indent=None).encode() + b"\n"
 
 
+def render_records(name: str, records: Sequence[Mapping[str, Any]],
+                   options: Mapping[str, Any], *, together: bool = False,
+                   **extra: Any) -> str:
+    """The template `name` over `records`, in the options' language: one document holding
+    them all (`together`: as `reports`, with element ids prefixed), or one per record, joined.
+
+    A template message without a translation is only found while rendering; then the report
+    is rendered a second time, so that it can state every text it shows in English.
+    """
+    catalogue = _catalogue(options)
+    language = _language(options, records)
+
+    def draw() -> str:
+        template = environment(language).get_template(name)
+        if together:
+            contexts = [
+                report_context(r, options, catalogue, prefix=f"r{i}-" if len(records) > 1
+                               else "", language=language)
+                for i, r in enumerate(records)
+            ]
+            return template.render(reports=contexts, lang=language.code,
+                                   dir=language.direction, **extra)
+        return "\n".join(template.render(**report_context(r, options, catalogue,
+                                                           language=language), **extra)
+                         for r in records)
+
+    text = draw()
+    return draw() if language.missing_messages else text
+
+
 def _render_template(name: str) -> Callable[[Sequence[Mapping[str, Any]], Mapping[str, Any]],
                                             bytes]:
     def render(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
-        template = environment().get_template(name)
-        catalogue = _catalogue(options)
-        parts = [template.render(**report_context(r, options, catalogue)) for r in records]
-        return "\n".join(parts).encode("utf-8")
+        return render_records(name, records, options).encode("utf-8")
 
     return render
 
 
 def render_html(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
     """One self-contained page; several records become consecutive articles of it."""
-    template = environment().get_template("assessment.html.j2")
-    catalogue = _catalogue(options)
-    contexts = [
-        report_context(r, options, catalogue, prefix=f"r{i}-" if len(records) > 1 else "")
-        for i, r in enumerate(records)
-    ]
-    return template.render(reports=contexts, lang=contexts[0]["lang"] if contexts else "en",
-                           dir=contexts[0]["dir"] if contexts else "ltr").encode("utf-8")
+    return render_records("assessment.html.j2", records, options, together=True).encode("utf-8")
 
 
 def _csv_cell(value: Any) -> Any:

@@ -223,7 +223,9 @@ def _service_rule(life_event: Mapping[str, Any], service: Mapping[str, Any], sco
     where = "used from another country" if cross_border else "national"
     label = service["label"].strip()
     rule: dict[str, Any] = {
-        "id": f"{prefix}{kind}{number}-{score.code}",
+        # Number before type: rule ids sort in the catalogue's order, the order the publisher
+        # sums services in (float sums depend on it).
+        "id": f"{prefix}{number}{kind}-{score.code}",
         "title": f"{life_event['name']}, {label}: {score.name}",
         "rationale": f"{service['type']} service ({where}). {score.rationale}",
         "dimension": score.dimension,

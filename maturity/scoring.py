@@ -241,6 +241,8 @@ def _score_hierarchy(
 ) -> PackScore:
     """A pack scored node by node: its index, dimensions and facets are summary nodes."""
     nodes = hierarchy.evaluate(pack, rules)
+    # Published indices rarely have maturity levels: never claim one the pack does not name.
+    top = max((named.level for named in pack.header.levels), default=5)
     dimensions: dict[str, DimensionScore] = {}
     for dimension in pack.header.dimensions:
         in_dim = [r for r in rules if r.dimension == dimension.id]
@@ -251,7 +253,7 @@ def _score_hierarchy(
         dimensions[dimension.id] = DimensionScore(
             dimension.id,
             nodes.summary_share(nodes.dimension_nodes.get(dimension.id)) or 0.0,
-            maturity_level(in_dim, level_threshold),
+            min(maturity_level(in_dim, level_threshold), top),
             facets,
             sum(1 for r in in_dim if r.credit is not None),
         )

@@ -148,8 +148,7 @@ def render_plan(record: Mapping[str, Any], fmt: str,
     are the report options (the language)."""
     if fmt == "json":
         return canonical_bytes(record["roadmap"])
-    from maturity.report import environment, report_context
+    from maturity.report import render_records
 
-    template = environment().get_template("roadmap.md.j2" if fmt == "md" else "roadmap.txt.j2")
-    return template.render(standalone=True,
-                           **report_context(record, options or {})).encode("utf-8")
+    name = "roadmap.md.j2" if fmt == "md" else "roadmap.txt.j2"
+    return render_records(name, [record], options or {}, standalone=True).encode("utf-8")

@@ -140,7 +140,30 @@ def environment(language: Language | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         finalize=_marked_in_html(language),
+        bytecode_cache=_compiled_templates(),
     ), language)
+
+
+@functools.cache
+def _compiled_templates() -> jinja2.BytecodeCache:
+    """Compiled built-in templates, kept for the process: compiling the HTML template costs
+    more than rendering it, and a batch renders a report per organisation. Entries are checked
+    against the template source's checksum; every built-in environment is configured alike, so
+    their compiled code is the same (languages differ only in globals and filters)."""
+    import jinja2
+
+    class InMemory(jinja2.BytecodeCache):
+        def __init__(self) -> None:
+            self.compiled: dict[str, bytes] = {}
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            if bucket.key in self.compiled:
+                bucket.bytecode_from_string(self.compiled[bucket.key])
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+    return InMemory()
 
 
 def _marked_in_html(language: Language | None) -> Callable[..., Any]:

@@ -575,6 +575,10 @@ TEMPLATE_OPTIONS = {"trim_blocks": "true", "lstrip_blocks": "true",
                     "trimmed": "true"}
 
 
+_HEADER = """\
+# The report templates' messages of maturity (extracted by `scripts/i18n.py messages`).
+# Copyright (C) the maturity authors. Distributed under the same license as maturity."""
+
 #: Python modules whose messages the reports show: marked with `N_`, or passed to `gettext`.
 MESSAGE_MODULES = ("report.py", "charts.py", "i18n.py")
 _PYTHON_KEYWORDS: dict[str, Any] = {"N_": None, "_": None, "gettext": None,
@@ -590,7 +594,9 @@ def template_catalogue() -> Catalog:
     from maturity import __version__
 
     catalogue = Catalog(project="maturity", version=__version__, charset="utf-8",
-                        fuzzy=False)
+                        fuzzy=False, copyright_holder="the maturity authors",
+                        msgid_bugs_address="the maturity issue tracker",
+                        header_comment=_HEADER)
     sources: list[tuple[Traversable, str, Mapping[str, str], Any]]
     sources = [(entry, "jinja2.ext:babel_extract", TEMPLATE_OPTIONS, None)
                for entry in sorted(files("maturity.reports").iterdir(), key=lambda e: e.name)

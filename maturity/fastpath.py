@@ -1,0 +1,783 @@
+"""Rule sets compiled into one generated Python function, for national batches (pure).
+
+The reference evaluator (the closures of `maturity.checks`, driven by `maturity.engine`) walks
+every key path and builds an explained `Outcome` for every rule. A batch of 10^5 bundles first
+needs far less: each rule's *verdict* (its credit, or why it has none). `FastRuleSet` turns a
+compiled `RuleSet` into one generated function that
+
+- reads each evidence key once (rules sharing a path, or a prefix of it, share the lookup),
+- evaluates identical checks once (two rules with the same `applies` share one result),
+- handles the common, well-typed cases of the built-in operators inline, and
+- hands every other case to that leaf's own reference closure, and every combinator whose
+  parts are not all credits to the reference combinator itself.
+
+So a verdict is the reference result by construction, not by imitation; a hypothesis property
+in `tests/test_fastpath.py` checks it on generated packs and evidence. The one difference is
+that every part of a check is evaluated (the closures stop early): this can only matter for a
+value the loaders' limits already refuse, such as an integer too large for a float.
+
+Security: the generated source holds only names chosen here (`n3`, `r7`, `k12`) and operators
+from a fixed table. Every value that comes from a pack (keys, thresholds, options, credits) is
+bound to a name in the function's namespace and reaches the code as a constant; no text from a
+pack or from evidence is ever placed in the source.
+
+`FastScorer` turns verdicts into the same `PackScore`s as `maturity.scoring.score_packs`, with
+the default `oecd-dgi` model computed from precomputed index groups (every float summed in the
+same order, so the results are equal to the last bit); other models go through `score_pack`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from operator import itemgetter, mul
+from typing import Any, Final, cast
+
+from pydantic import TypeAdapter
+
+# The reference combinators, run over precomputed results so the slow path cannot drift.
+from maturity.checks import (
+    BUILTIN_CHECK_TYPES,
+    BadShape,
+    CheckCompiler,
+    CheckType,
+    EvalContext,
+    Evaluator,
+    Missing,
+    Result,
+    _all,
+    _any,
+    _at_least,
+    _not,
+    lookup,
+)
+from maturity.engine import (
+    evaluate_rule,
+    not_applicable_outcome,
+    outcome_from_result,
+    stale_documents,
+)
+from maturity.model import DocumentInfo, Outcome, OutcomeStatus, RulePack, Waiver
+from maturity.ruleset import CompiledRule, RuleSet
+from maturity.scoring import (
+    BUILTIN_SCORING_MODELS,
+    DimensionScore,
+    PackScore,
+    ScoredRule,
+    ScoringModel,
+    score_pack,
+)
+
+__all__ = [
+    "NOT_APPLICABLE",
+    "FastRuleSet",
+    "FastScorer",
+    "NotApplicable",
+    "Stale",
+    "Verdict",
+    "counted_credits",
+    "verdict_status",
+]
+
+
+class NotApplicable:
+    """The verdict of a rule whose `applies` condition does not hold."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+
+NOT_APPLICABLE: Final = NotApplicable()
+
+
+@dataclass(frozen=True, slots=True)
+class Stale:
+    """The verdict of a rule that passed on documents older than its maximum evidence age."""
+
+    credit: float
+
+
+#: One rule's verdict: its credit, or why it has none.
+Verdict = float | Missing | BadShape | NotApplicable | Stale
+
+
+def verdict_status(verdict: Verdict) -> tuple[OutcomeStatus, float]:
+    """The status and credit the reference engine gives a rule with this verdict."""
+    if isinstance(verdict, float):
+        if verdict >= 1.0:
+            return OutcomeStatus.PASS, verdict
+        if verdict <= 0.0:
+            return OutcomeStatus.FAIL, verdict
+        return OutcomeStatus.PARTIAL, verdict
+    if isinstance(verdict, Missing):
+        return OutcomeStatus.NOT_ASSESSED, 0.0
+    if isinstance(verdict, BadShape):
+        return OutcomeStatus.ERROR, 0.0
+    if isinstance(verdict, Stale):
+        return OutcomeStatus.STALE, 0.0
+    return OutcomeStatus.NOT_APPLICABLE, 0.0
+
+
+def _counted(verdict: Verdict) -> float | None:
+    if isinstance(verdict, float):
+        return verdict
+    return None if verdict is NOT_APPLICABLE else 0.0
+
+
+def counted_credits(verdicts: Sequence[Verdict]) -> list[float | None]:
+    """What scoring counts for each verdict: its credit, 0 without one, None if left out."""
+    return [v if v.__class__ is float else _counted(v) for v in verdicts]
+
+
+_BUILTIN: Final = {t.operator: t for t in BUILTIN_CHECK_TYPES}
+_ADAPTERS: dict[str, TypeAdapter[Any]] = {}
+_COMPARISONS: Final = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+
+
+def _params(check_type: CheckType, raw: Any) -> Any:
+    adapter = _ADAPTERS.get(check_type.operator)
+    if adapter is None:
+        adapter = _ADAPTERS[check_type.operator] = TypeAdapter(check_type.params)
+    return adapter.validate_python(raw)
+
+
+def _freeze(value: Any) -> Hashable:
+    """A hashable key for a parameter that keeps types apart (`true` is not `1`)."""
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_freeze(v) for v in value))
+    return (type(value).__name__, value)
+
+
+def _slot(index: int) -> Evaluator:
+    def read(results: Any, ctx: EvalContext) -> Result:
+        return results[index]  # type: ignore[no-any-return]
+
+    return read
+
+
+class _SlowLookup:
+    """A key path read the reference way, for values that are not plain tables."""
+
+    __slots__ = ("keys",)
+
+    def __init__(self, keys: tuple[str, ...]) -> None:
+        self.keys = keys
+
+    def __call__(self, data: Mapping[str, Any]) -> Any:
+        value = lookup(data, self.keys)
+        return None if type(value) is object else value
+
+
+def _floor(as_of: dt.date, span: dt.timedelta) -> dt.date:
+    """The oldest date within `span` of `as_of` (any date counts when that is before year 1)."""
+    try:
+        return as_of - span
+    except OverflowError:
+        return dt.date.min
+
+
+class _StaleProbe:
+    __slots__ = ("compiled",)
+
+    def __init__(self, compiled: CompiledRule) -> None:
+        self.compiled = compiled
+
+    def __call__(self, result: Result, data: Mapping[str, Any], ctx: EvalContext) -> Verdict:
+        # Only a passing or partial result can be stale (as in `outcome_from_result`).
+        if isinstance(result, float) and not result <= 0.0 and stale_documents(
+                self.compiled, data, ctx):
+            return Stale(result)
+        return result
+
+
+class _StaleScan:
+    """`stale_documents` on the values the generated code has already read (same test)."""
+
+    __slots__ = ("span",)
+
+    def __init__(self, days: int) -> None:
+        self.span = dt.timedelta(days=days)
+
+    def __call__(self, result: Result, values: tuple[Any, ...], ctx: EvalContext) -> Verdict:
+        if not isinstance(result, float) or result <= 0.0:
+            return result
+        oldest = ctx.as_of - self.span
+        for value in values:
+            if isinstance(value, dict) and isinstance(value.get("document"), str):
+                info = ctx.documents.get(value["document"])
+                if info is not None and (info.collected is None or info.collected < oldest):
+                    return Stale(result)
+        return result
+
+
+def _share_of(value: list[Any], wanted: frozenset[str], total: float) -> float | None:
+    """The `share_of` credit of a list with stray or repeated items (as the reference), or None
+    when an item is not text (the reference then reports the shape)."""
+    chosen = {item for item in value if isinstance(item, str)}
+    if len(chosen) != len(value) and any(not isinstance(i, str) for i in value):
+        return None
+    return len(chosen & wanted) / total
+
+
+class _Source:
+    """Builds the generated function's source and the constants it binds."""
+
+    def __init__(self, compiler: CheckCompiler) -> None:
+        self.compiler = compiler
+        self.names: list[str] = []
+        self.values: list[Any] = []
+        self.nodes: dict[tuple[str, ...], str] = {}
+        self.node_lines: list[str] = []
+        self.prologue: list[str] = []
+        self.lines: list[str] = []
+        self.memo: dict[Hashable, str] = {}
+        self.floors: dict[int, str] = {}
+        self.dates: dict[str, str] = {}
+        self.flags: dict[str, str] = {}
+        self.bound: dict[Hashable, str] = {}
+        self._counter = itertools.count()
+
+    def fresh(self, prefix: str) -> str:
+        return f"{prefix}{next(self._counter)}"
+
+    def bind(self, value: Any, key: Hashable | None = None) -> str:
+        """A name for a constant, bound in the function's namespace (never written into the
+        source)."""
+        if key is not None and key in self.bound:
+            return self.bound[key]
+        name = f"k{len(self.values)}"
+        self.names.append(name)
+        self.values.append(value)
+        if key is not None:
+            self.bound[key] = name
+        return name
+
+    def node(self, keys: tuple[str, ...]) -> str:
+        """The local holding the value at `keys`: the value, None if missing, or a BadShape."""
+        found = self.nodes.get(keys)
+        if found is not None:
+            return found
+        key = self.bind(keys[-1], ("key", keys[-1]))
+        if len(keys) == 1:
+            line = f"data.get({key})"
+        else:
+            parent = self.node(keys[:-1])
+            slow = self.bind(_SlowLookup(keys))
+            line = f"{parent}.get({key}) if {parent}.__class__ is dict else {slow}(data)"
+        name = self.fresh("n")
+        self.node_lines.append(f"{name} = {line}")
+        self.nodes[keys] = name
+        return name
+
+    def floor(self, days: int) -> str:
+        name = self.floors.get(days)
+        if name is None:
+            span = self.bind(dt.timedelta(days=days))
+            name = self.floors[days] = self.fresh("f")
+            self.prologue.append(f"{name} = {self.bind(_floor, 'floor')}(as_of, {span})")
+        return name
+
+    def date(self, value: str) -> str:
+        """The local holding a node's value as a date (parsed once), or None."""
+        name = self.dates.get(value)
+        if name is None:
+            iso = self.bind(dt.date.fromisoformat, "fromisoformat")
+            date = self.bind(dt.date, "date")
+            name = self.dates[value] = self.fresh("d")
+            # A text that is not a date raises: the bundle then goes the reference way.
+            self.lines.append(
+                f"{name} = {iso}({value}) if ({value}.__class__ is str and len({value}) == 10) "
+                f"else ({value} if {value}.__class__ is {date} else None)")
+        return name
+
+    def check(self, spec: dict[str, Any]) -> tuple[str, Hashable]:
+        """Emit a check; returns the local holding its result and its memo key."""
+        operator = next(k for k in spec if k != "path")
+        if operator in ("all", "any", "at_least", "not"):
+            return self._combinator(operator, spec[operator])
+        return self._leaf(operator, spec)
+
+    def _combinator(self, operator: str, raw: Any) -> tuple[str, Hashable]:
+        n = 0
+        if operator == "at_least":
+            n, raw = raw["n"], raw["of"]
+        parts = [raw] if operator == "not" else list(raw)
+        children = [self.check(part) for part in parts]
+        memo_key = (operator, n, tuple(key for _var, key in children))
+        if memo_key in self.memo:
+            return self.memo[memo_key], memo_key
+        names = [var for var, _key in children]
+        slots = [_slot(i) for i in range(len(names))]
+        if operator == "all":
+            reference = _all(slots)
+        elif operator == "any":
+            reference = _any(slots)
+        elif operator == "not":
+            reference = _not(slots[0])
+        else:
+            reference = _at_least(n, slots)
+        ref = self.bind(reference)
+        result = self.fresh("r")
+        floats = " and ".join(f"{v}.__class__ is float" for v in names)
+        tup = "(" + ", ".join(names) + ",)"
+        joined = ", ".join(names)
+        if operator == "all":
+            zero = " or ".join(f"{v} == 0.0" for v in names)
+            self.lines.append(
+                f"{result} = (0.0 if {zero} else min(1.0, {joined})) if {floats} "
+                f"else {ref}({tup}, ctx)")
+        elif operator == "any":
+            one = " or ".join(f"{v} == 1.0" for v in names)
+            self.lines.append(
+                f"{result} = (1.0 if {one} else max(0.0, {joined})) if {floats} "
+                f"else {ref}({tup}, ctx)")
+        elif operator == "not":
+            self.lines.append(f"{result} = 1.0 - {names[0]} if {floats} else {ref}({tup}, ctx)")
+        else:
+            count = self.bind(n)
+            total = " + ".join(["0.0", *names])
+            self.lines += [
+                f"if {floats}:",
+                f"    {result} = {total}",
+                f"    {result} = 1.0 if {result} >= {count} else {result} / {count}",
+                "else:",
+                f"    {result} = {ref}({tup}, ctx)",
+            ]
+        self.memo[memo_key] = result
+        return result, memo_key
+
+    def _leaf(self, operator: str, spec: dict[str, Any]) -> tuple[str, Hashable]:
+        path: str = spec["path"]
+        memo_key = ("leaf", operator, path, _freeze(spec[operator]))
+        if memo_key in self.memo:
+            return self.memo[memo_key], memo_key
+        check_type = self.compiler.types[operator]
+        reference = self.compiler.compile({"path": path, operator: spec[operator]}).evaluate
+        ref = self.bind(reference)
+        result = self.fresh("r")
+        emit = _EMITTERS.get(operator)
+        if emit is None or check_type is not _BUILTIN.get(operator):
+            # A plugin's operator (or a replaced built-in one): its own closure decides.
+            self.lines.append(f"{result} = {ref}(data, ctx)")
+        else:
+            value = self.node(tuple(path.split(".")))
+            missing = "0.0" if check_type.missing_is_fail else self.bind(Missing(path))
+            otherwise = f"({missing} if {value} is None else {ref}(data, ctx))"
+            emit(self, result, value, otherwise, ref, _params(check_type, spec[operator]))
+        self.memo[memo_key] = result
+        return result, memo_key
+
+    def source(self, reference: str, rule_lines: list[str], returned: list[str]) -> str:
+        fast = [
+            "as_of = ctx.as_of",
+            "docs = ctx.documents",
+            *self.prologue,
+            *self.node_lines,
+            *self.lines,
+            *rule_lines,
+            "return [" + ", ".join(returned) + "]",
+        ]
+        # Whatever the inline code did not foresee (a value that raises) is left to the
+        # reference: the exact result, or the exact error the closures raise.
+        body = [
+            "if data.__class__ is not dict:",
+            f"    return {reference}(data, ctx)",
+            "try:",
+            *(f"    {line}" for line in fast),
+            "except Exception:",
+            f"    return {reference}(data, ctx)",
+        ]
+        return "def verdicts(data, ctx):\n" + "".join(f"    {line}\n" for line in body)
+
+
+# Each emitter writes the inline evaluation of one built-in operator. `value` is the local
+# holding the evidence value; `otherwise` is the expression for every case not handled inline
+# (missing evidence, or the reference closure), so the inline code covers well-typed values only.
+Emitter = Callable[[_Source, str, str, str, str, Any], None]
+
+
+def _emit_is(src: _Source, r: str, v: str, otherwise: str, ref: str, expected: Any) -> None:
+    if isinstance(expected, bool):
+        yes, no = ("1.0", "0.0") if expected else ("0.0", "1.0")
+        src.lines.append(f"{r} = {yes} if {v} is True else ({no} if {v} is False else {otherwise})")
+        return
+    e = src.bind(expected)
+    kind = (f"{v}.__class__ is str" if isinstance(expected, str)
+            else f"({v}.__class__ is int or {v}.__class__ is float)")
+    src.lines.append(f"{r} = (1.0 if {v} == {e} else 0.0) if {kind} else {otherwise}")
+
+
+def _emit_in(src: _Source, r: str, v: str, otherwise: str, ref: str, options: Any) -> None:
+    if all(type(o) is str for o in options):
+        kind = f"{v}.__class__ is str"
+    elif all(type(o) in (int, float) for o in options):
+        kind = f"({v}.__class__ is int or {v}.__class__ is float)"
+    else:
+        src.lines.append(f"{r} = {ref}(data, ctx)")
+        return
+    allowed = src.bind(frozenset(options))
+    src.lines.append(f"{r} = (1.0 if {v} in {allowed} else 0.0) if {kind} else {otherwise}")
+
+
+def _finite(v: str) -> str:
+    """A test that `v` is a number the reference reads as a finite float (not a boolean)."""
+    return f"({v}.__class__ is int or ({v}.__class__ is float and {v} - {v} == 0.0))"
+
+
+def _comparison(symbol: str) -> Emitter:
+    def emit(src: _Source, r: str, v: str, otherwise: str, ref: str, limit: Any) -> None:
+        # float(v) as the reference does: an integer above 2**53 compares as its float.
+        k = src.bind(limit)
+        src.lines.append(
+            f"{r} = (1.0 if float({v}) {symbol} {k} else 0.0) if {_finite(v)} else {otherwise}")
+
+    return emit
+
+
+def _emit_between(src: _Source, r: str, v: str, otherwise: str, ref: str, bounds: Any) -> None:
+    low, high = src.bind(bounds[0]), src.bind(bounds[1])
+    src.lines.append(f"{r} = (1.0 if {low} <= float({v}) <= {high} else 0.0) "
+                     f"if {_finite(v)} else {otherwise}")
+
+
+def _emit_present(src: _Source, r: str, v: str, otherwise: str, ref: str, flag: Any) -> None:
+    bad = src.bind(BadShape, "BadShape")
+    src.lines.append(
+        f"{r} = 1.0 if ({v} is not None and {v}.__class__ is not {bad}) else {otherwise}")
+
+
+def _emit_non_empty(src: _Source, r: str, v: str, otherwise: str, ref: str, flag: Any) -> None:
+    src.lines.append(
+        f"{r} = (1.0 if {v}.strip() else 0.0) if {v}.__class__ is str else "
+        f"((1.0 if {v} else 0.0) if ({v}.__class__ is list or {v}.__class__ is dict) "
+        f"else {otherwise})")
+
+
+def _emit_min_items(src: _Source, r: str, v: str, otherwise: str, ref: str, n: Any) -> None:
+    k = src.bind(n)
+    src.lines.append(f"{r} = (1.0 if len({v}) >= {k} else 0.0) if {v}.__class__ is list "
+                     f"else {otherwise}")
+
+
+def _emit_share_of(src: _Source, r: str, v: str, otherwise: str, ref: str, options: Any) -> None:
+    wanted = src.bind(frozenset(options))
+    total = src.bind(float(len(options)))
+    # Every item one of the options, each once: the share is the list's length. Stray or
+    # repeated items take the reference's long way; an unhashable item raises, and the whole
+    # bundle is then evaluated the reference way.
+    share = src.bind(_share_of, "share_of")
+    src.lines.append(
+        f"{r} = ({r} / {total} if ({r} := len({wanted}.intersection({v}))) == len({v}) "
+        f"else ({r} if ({r} := {share}({v}, {wanted}, {total})) is not None "
+        f"else {ref}(data, ctx))) if {v}.__class__ is list else {otherwise}")
+
+
+def _emit_choice(src: _Source, r: str, v: str, otherwise: str, ref: str, credits: Any) -> None:
+    table = src.bind({k: float(c) for k, c in credits.items()})
+    src.lines.append(
+        f"{r} = {r} if ({v}.__class__ is str and ({r} := {table}.get({v})) is not None) "
+        f"else {otherwise}")
+
+
+def _emit_within_days(src: _Source, r: str, v: str, otherwise: str, ref: str, days: Any) -> None:
+    oldest = src.floor(days)
+    day = src.date(v)
+    # A date after the assessment date is the reference's to report.
+    src.lines.append(
+        f"{r} = ((1.0 if {day} >= {oldest} else 0.0) if {day} <= as_of else {ref}(data, ctx)) "
+        f"if {day} is not None else {otherwise}")
+
+
+def _emit_document(src: _Source, r: str, v: str, otherwise: str, ref: str, flag: Any) -> None:
+    check = src.bind(_document_credit, "document")
+    src.lines.append(f"{r} = {check}({v}, docs) if {v}.__class__ is dict else {otherwise}")
+    src.lines.append(f"{r} = {r} if {r} is not None else {ref}(data, ctx)")
+
+
+def _document_credit(reference: dict[str, Any], docs: Mapping[str, DocumentInfo]
+                     ) -> float | None:
+    """The `document` check on a reference table, or None when it is not one."""
+    name = reference.get("document")
+    if name.__class__ is not str:
+        return None
+    info = docs.get(name)
+    if info is None or info.sha256 is None:
+        return 0.0
+    declared = reference.get("sha256")
+    return 0.0 if declared is not None and declared != info.sha256 else 1.0
+
+
+def _emit_graded(src: _Source, r: str, v: str, otherwise: str, ref: str, steps: Any) -> None:
+    # As the reference: the credit of the highest threshold reached, else 0. The outermost
+    # comparison binds the value as a float; the inner ones reuse it.
+    pairs = [(float(t), float(c)) for t, c in reversed(steps)]
+    chain = "0.0"
+    for position in range(len(pairs) - 1, -1, -1):
+        threshold, credit = pairs[position]
+        number = f"({r} := float({v}))" if position == 0 else r
+        chain = f"({src.bind(credit)} if {number} >= {src.bind(threshold)} else {chain})"
+    src.lines.append(f"{r} = {chain} if {_finite(v)} else {otherwise}")
+
+
+def _emit_linear(src: _Source, r: str, v: str, otherwise: str, ref: str, bounds: Any) -> None:
+    zero_at, full_at = float(bounds[0]), float(bounds[1])
+    zero, span = src.bind(zero_at), src.bind(full_at - zero_at)
+    # min(1.0, max(0.0, t)) written out: the same comparisons, without two calls. An integer
+    # minus a float is computed on the integer's float, as the reference's float(v) is.
+    src.lines.append(
+        f"{r} = (1.0 if ({r} := ({v} - {zero}) / {span}) >= 1.0 else ({r} if {r} > 0.0 "
+        f"else 0.0)) if {_finite(v)} else {otherwise}")
+
+
+_EMITTERS: Final[dict[str, Emitter]] = {
+    "is": _emit_is,
+    "in": _emit_in,
+    **{op: _comparison(symbol) for op, symbol in _COMPARISONS.items()},
+    "between": _emit_between,
+    "present": _emit_present,
+    "non_empty": _emit_non_empty,
+    "min_items": _emit_min_items,
+    "share_of": _emit_share_of,
+    "choice": _emit_choice,
+    "within_days": _emit_within_days,
+    "document": _emit_document,
+    "graded": _emit_graded,
+    "linear": _emit_linear,
+}
+
+
+def _reference_verdict(compiled: CompiledRule, data: Mapping[str, Any], ctx: EvalContext
+                       ) -> Verdict:
+    if compiled.applies is not None:
+        applies = compiled.applies.evaluate(data, ctx)
+        if isinstance(applies, float) and applies < 1.0:
+            return NOT_APPLICABLE
+    return _StaleProbe(compiled)(compiled.check.evaluate(data, ctx), data, ctx)
+
+
+class FastRuleSet:
+    """A `RuleSet` compiled into one generated function that gives every rule's verdict.
+
+    Built once per process (compiling 500 rules takes a fraction of a second), then called
+    for every bundle. `outcomes()` gives exactly what `maturity.engine.evaluate` gives.
+    """
+
+    def __init__(self, rules: RuleSet, compiler: CheckCompiler) -> None:
+        self.rules = rules
+        #: Bundles evaluated the reference way (evidence the inline code does not handle).
+        self.fallbacks = 0
+        src = _Source(compiler)
+        # Evidence that is not a plain dict is evaluated the reference way.
+        reference = src.bind(self._reference)
+        rule_lines: list[str] = []
+        returned: list[str] = []
+        for compiled in rules.rules:
+            verdict, _key = src.check(compiled.rule.check)
+            days = compiled.rule.max_evidence_age_days
+            if days is not None:
+                scan = src.bind(_StaleScan(days))
+                values = "(" + "".join(f"{src.node(tuple(p.split('.')))}, "
+                                       for p in compiled.check.paths) + ")"
+                checked = src.fresh("v")
+                # A failed check (credit 0 or less) cannot be stale: skip the scan.
+                rule_lines.append(
+                    f"{checked} = {verdict} if ({verdict}.__class__ is float and {verdict} <= 0.0) "
+                    f"else {scan}({verdict}, {values}, ctx)")
+                verdict = checked
+            if compiled.rule.applies is not None:
+                applies, _key = src.check(compiled.rule.applies.when)
+                flag = src.flags.get(applies)
+                if flag is None:
+                    flag = src.flags[applies] = src.fresh("a")
+                    rule_lines.append(
+                        f"{flag} = isinstance({applies}, float) and {applies} < 1.0")
+                gated = src.fresh("v")
+                na = src.bind(NOT_APPLICABLE, "NOT_APPLICABLE")
+                rule_lines.append(f"{gated} = {na} if {flag} else {verdict}")
+                verdict = gated
+            returned.append(verdict)
+        self.source = src.source(reference, rule_lines, returned)
+        # The source holds generated names only; every pack value is bound in the namespace
+        # (module globals are the fastest names to read in CPython 3.11).
+        namespace: dict[str, Any] = dict(zip(src.names, src.values, strict=True))
+        exec(compile(self.source, "<maturity.fastpath>", "exec"), namespace)
+        self._verdicts: Callable[[Mapping[str, Any], EvalContext], list[Verdict]] = (
+            namespace["verdicts"])
+        self.index = {compiled.id: i for i, compiled in enumerate(rules.rules)}
+
+    def _reference(self, data: Mapping[str, Any], ctx: EvalContext) -> list[Verdict]:
+        self.fallbacks += 1
+        return [_reference_verdict(c, data, ctx) for c in self.rules.rules]
+
+    def verdicts(self, data: Mapping[str, Any], ctx: EvalContext) -> list[Verdict]:
+        """One verdict per rule, in the rule set's order, from the evidence alone."""
+        return self._verdicts(data, ctx)
+
+    def outcomes(
+        self,
+        data: Mapping[str, Any],
+        as_of: dt.date,
+        documents: Mapping[str, DocumentInfo] | None = None,
+        waivers: Mapping[str, Waiver] | None = None,
+        not_applicable: Mapping[str, str] | None = None,
+    ) -> list[Outcome]:
+        """The explained outcomes, equal to `maturity.engine.evaluate` with the same inputs."""
+        ctx = EvalContext(as_of, documents or {})
+        waived = waivers or {}
+        declared = not_applicable or {}
+        out: list[Outcome] = []
+        for compiled, verdict in zip(self.rules.rules, self._verdicts(data, ctx), strict=True):
+            if compiled.id in waived or compiled.id in declared:
+                out.append(evaluate_rule(compiled, data, ctx, waived.get(compiled.id),
+                                         declared.get(compiled.id)))
+            elif isinstance(verdict, NotApplicable):
+                out.append(not_applicable_outcome(compiled, data))
+            else:
+                result = verdict.credit if isinstance(verdict, Stale) else verdict
+                out.append(outcome_from_result(compiled, data, ctx, result))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """Rules of one scope (a dimension, a facet cell or a level), in scoring order."""
+
+    id: int
+    size: int
+    pick: Callable[[Sequence[Any]], tuple[Any, ...]]
+    total: float  # the sum of the weights when every rule counts
+
+
+def _picker(indices: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """A function taking the items at `indices` as a tuple (itemgetter, also for 0 or 1)."""
+    if len(indices) == 1:
+        only = indices[0]
+        return lambda values: (values[only],)
+    if not indices:
+        return lambda values: ()
+    return cast(Callable[[Sequence[Any]], tuple[Any, ...]], itemgetter(*indices))
+
+
+@dataclass(frozen=True, slots=True)
+class _DimensionPlan:
+    id: str
+    rules: _Group
+    facets: tuple[tuple[str, _Group], ...]
+    levels: tuple[_Group, ...]  # levels 1..5
+
+
+class FastScorer:
+    """Scores from verdicts, equal to `score_packs(..., with_waivers=True)` on the outcomes.
+
+    With `oecd-dgi` every scope's weighted mean is two sums over precomputed index groups. A
+    rule left out (not applicable) enters both sums as 0.0, which leaves a float sum exactly
+    unchanged, so the results equal the reference's, which skips it, to the last bit.
+    """
+
+    def __init__(self, rules: RuleSet, model: ScoringModel, level_threshold: float = 0.75
+                 ) -> None:
+        self.rules = rules
+        self.model = model
+        self.level_threshold = level_threshold
+        self.fast = model.name == "oecd-dgi" and model in BUILTIN_SCORING_MODELS
+        self.weights = [c.rule.weight for c in rules.rules]
+        index = {c.id: i for i, c in enumerate(rules.rules)}
+        #: Rules that can be left out (their `applies` condition may fail).
+        self._optional = [i for i, c in enumerate(rules.rules) if c.applies is not None]
+        self._groups_of: dict[int, list[int]] = {i: [] for i in self._optional}
+        self._group_count = 0
+        self._plans: list[tuple[RulePack, list[int], list[_DimensionPlan]]] = []
+        for pack in rules.packs:
+            # Scoring sums rules in id order (see `score_packs`); so do the groups here.
+            ordered = [index[r.id] for r in sorted(pack.rules, key=lambda r: r.id)]
+            dims: list[_DimensionPlan] = []
+            for dimension in pack.header.dimensions:
+                in_dim = [i for i in ordered if rules.rules[i].rule.dimension == dimension.id]
+                facets = tuple(
+                    (f.id, self._group([i for i in in_dim if rules.rules[i].rule.facet == f.id]))
+                    for f in pack.header.facets if f.dimension in (None, dimension.id)
+                )
+                levels = tuple(
+                    self._group([i for i in in_dim if rules.rules[i].rule.level == level])
+                    for level in range(1, 6)
+                )
+                dims.append(_DimensionPlan(dimension.id, self._group(in_dim), facets, levels))
+            self._plans.append((pack, ordered, dims))
+
+    def _group(self, indices: list[int]) -> _Group:
+        group = _Group(self._group_count, len(indices), _picker(indices),
+                       sum([self.weights[i] for i in indices]))
+        self._group_count += 1
+        for i in indices:
+            if i in self._groups_of:
+                self._groups_of[i].append(group.id)
+        return group
+
+    def score(self, verdicts: Sequence[Verdict]) -> dict[str, PackScore]:
+        """Scores of every pack from the evidence alone (no waivers, no declarations: a bundle
+        with those goes through the reference path)."""
+        credits = counted_credits(verdicts)
+        if not self.fast:
+            return self._generic(credits)
+        left_out = [i for i in self._optional if credits[i] is None]
+        weights = self.weights
+        missing = [0] * self._group_count
+        if left_out:
+            weights = list(weights)
+            for i in left_out:
+                weights[i] = 0.0
+                credits[i] = 0.0
+                for group in self._groups_of[i]:
+                    missing[group] += 1
+        products = list(map(mul, weights, credits))
+        return {pack.id: self._pack(pack, dims, weights if left_out else None, products,
+                                    missing)
+                for pack, _ordered, dims in self._plans}
+
+    def _generic(self, credits: Sequence[float | None]) -> dict[str, PackScore]:
+        out: dict[str, PackScore] = {}
+        for pack, ordered, _dims in self._plans:
+            scored = [ScoredRule(c.id, c.rule.dimension, c.rule.facet, c.rule.level,
+                                 c.rule.weight, credits[i])
+                      for i in ordered for c in (self.rules.rules[i],)]
+            out[pack.id] = score_pack(pack, scored, self.model, self.level_threshold)
+        return out
+
+    def _pack(self, pack: RulePack, dims: list[_DimensionPlan], weights: list[float] | None,
+              products: list[float], missing: list[int]) -> PackScore:
+        def weighted(group: _Group) -> float:
+            # `_weighted` of maturity.scoring: weighted mean of the counted credits, clamped.
+            total = group.total if weights is None else sum(group.pick(weights))
+            if total <= 0:
+                return 0.0
+            mean: float = min(1.0, max(0.0, sum(group.pick(products)) / total))
+            return mean
+
+        dimensions: dict[str, DimensionScore] = {}
+        threshold = self.level_threshold
+        for plan in dims:
+            facets: dict[str, float | None] = {
+                facet_id: weighted(cell) if cell.size - missing[cell.id] else None
+                for facet_id, cell in plan.facets
+            }
+            # `maturity_level`: every level up to L reaches the threshold.
+            level = 0
+            seen_any = False
+            for at, group in enumerate(plan.levels, start=1):
+                if group.size - missing[group.id]:
+                    seen_any = True
+                    if weighted(group) < threshold:
+                        break
+                if seen_any:
+                    level = at
+            dimensions[plan.id] = DimensionScore(
+                plan.id, weighted(plan.rules), level, facets,
+                plan.rules.size - missing[plan.rules.id])
+        index = self.model.index([d.score for d in dimensions.values()], [])
+        return PackScore(pack.id, index, dimensions)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -544,11 +544,14 @@ def _replay(args: argparse.Namespace, record: dict[str, Any], record_path: Path)
                          "the record or pass --waivers to check them against it")
 
     evidence = Path(args.evidence) if args.evidence else here / plan.source
+    if not args.evidence and not evidence.exists() and evidence.parent.is_dir():
+        # A bundle read from a plugin's layout is named "<directory>/<organisation>".
+        evidence = evidence.parent
     if not evidence.exists():
         raise _cannot_run("cannot re-run the record: its evidence bundle is not found",
                           f"nothing at {evidence.name!r} beside the record",
                           "pass the bundle with --evidence PATH")
-    bundle = session.load_evidence(evidence, display=plan.source)
+    bundle = _pinned_bundle(session, evidence, plan.source, record)
     rules, changes = session.load_rules(
         [p.id for p in plan.packs if p.id not in local] or None,
         pack_dirs=[d for pid, (d, _v) in sorted(local.items()) if pid in
@@ -563,6 +566,22 @@ def _replay(args: argparse.Namespace, record: dict[str, Any], record_path: Path)
         roadmap_settings=plan.roadmap_settings,
     )
     return compare_records(record, result.record, notes)
+
+
+def _pinned_bundle(session: Session, evidence: Path, source: str,
+                   record: Mapping[str, Any]) -> Any:
+    """The bundle a record was made from: a bundle directory or file, or the organisation's
+    bundle in a directory of a plugin's own layout (a bundle source)."""
+    layout = session.host.bundle_source(evidence) if evidence.is_dir() else None
+    if layout is None:
+        return session.load_evidence(evidence, display=source)
+    organisation = (record.get("organisation") or {}).get("id")
+    for bundle in layout.bundles():
+        if bundle.source == source or bundle.organisation.id == organisation:
+            return bundle
+    raise _cannot_run("cannot re-run the record: its organisation is not in the evidence",
+                      f"no bundle for {organisation!r} in {evidence.name!r} ({layout.name})",
+                      "pass the directory the record was made from with --evidence PATH")
 
 
 def _check_signatures(record: dict[str, Any], signatures: Sequence[str],

@@ -124,3 +124,25 @@ def test_egbr_csv_refuses_records_of_other_packs(tmp_path: Path,
     err = capsys.readouterr().err
     assert "no eGovernment Benchmark scores" in err and "--pack egov-benchmark-2023" in err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_an_auditor_re_runs_a_countrys_record_to_the_same_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    copy_layout(tmp_path / "egov-benchmark-2023")
+    out = tmp_path / "records"
+    assert main(["assess", str(tmp_path / "egov-benchmark-2023"), "--pack",
+                 "egov-benchmark-2023", "-o", str(out)]) == 0
+    capsys.readouterr()
+    # The data beside the record, under the name the record pins, or named explicitly.
+    (out / "egov-benchmark-2023").symlink_to(tmp_path / "egov-benchmark-2023")
+    assert main(["verify", str(out / "cy.json")]) == 0
+    assert main(["verify", str(out / "lt.json"), "--evidence",
+                 str(tmp_path / "egov-benchmark-2023")]) == 0
+    assert "IDENTICAL" in capsys.readouterr().out
+    # An answer changed after the assessment (Austria's first one) is caught.
+    services = tmp_path / "egov-benchmark-2023" / "nat_services_answers.csv"
+    text = services.read_text(encoding="utf-8")
+    services.write_text(text.replace(",Yes,", ",No,", 1),
+                        encoding="utf-8")
+    assert main(["verify", str(out / "at.json")]) == 1

@@ -1,11 +1,13 @@
 """Regenerate docs/screenshots/: the HTML report of each example ministry, in a real browser.
 
-    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots] [--lang fr --lang ar]
 
 Assesses examples/ministry-* with the built-in packs only (so installed plugins do not change
 the pictures), renders each record as HTML and photographs, with Debian's Chromium driven by
 Playwright (never `playwright install`: see ../shared/RECIPES.md), the top of the report, its
-profile charts and its roadmap timeline.
+profile charts and its roadmap timeline. `--lang` (repeatable, default English) writes the
+report in that language; other languages than English add `-<lang>` to the file names
+(`ministry-of-health-ar.png`).
 """
 
 from __future__ import annotations
@@ -24,10 +26,13 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--lang", action="append", default=[],
+                        help="report language (repeatable; default en)")
     args = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
 
     import maturity
+    from maturity.i18n import SOURCE_LANGUAGE, load_language
     from maturity.plugins import create_host
     from maturity.report import render_html
 
@@ -38,20 +43,24 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     session = maturity.Session(host=create_host(autoload=False))
     rules = maturity.load_packs(session=session)
-    options = {"packs": list(rules.packs)}
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1200, "height": 1400},
                                 device_scale_factor=1)
-        for bundle in sorted((ROOT / "examples").glob("ministry-*")):
-            result = maturity.assess(bundle, rules=rules, session=session, roadmap={})
-            html = Path(tmp) / f"{bundle.name}.html"
+        for lang, bundle in [(lang, bundle) for lang in args.lang or [SOURCE_LANGUAGE]
+                             for bundle in sorted((ROOT / "examples").glob("ministry-*"))]:
+            options = {"packs": list(rules.packs),
+                       "language": load_language(session, lang, rules.packs)}
+            result = maturity.assess(bundle, rules=rules, session=session, roadmap={},
+                                     language=lang)
+            html = Path(tmp) / f"{bundle.name}-{lang}.html"
             html.write_bytes(render_html([result.record], options))
             page.goto(html.as_uri())
+            tail = "" if lang == SOURCE_LANGUAGE else f"-{lang}"
             shots = {
-                f"{bundle.name}.png": None,
-                f"{bundle.name}-profile.png": "#profile figure",
-                f"{bundle.name}-roadmap.png": "#roadmap figure",
+                f"{bundle.name}{tail}.png": None,
+                f"{bundle.name}-profile{tail}.png": "#profile figure",
+                f"{bundle.name}-roadmap{tail}.png": "#roadmap figure",
             }
             for name, selector in shots.items():
                 if selector is None:

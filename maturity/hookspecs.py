@@ -165,7 +165,9 @@ def maturity_scoring_models() -> list[ScoringModel]:  # type: ignore[empty-body]
 
     Returns: a list of `maturity.scoring.ScoringModel(name, description, rule_score, index)`;
     `rule_score(rules)` aggregates scored rules into [0, 1], `index(dimension_scores, groups)`
-    combines the dimensions. A model name given twice is an error.
+    combines the dimensions. A model name given twice is an error. A model with `packs` and a
+    `hierarchy` (`maturity.aggregation.hierarchy_model`) always scores those packs, node by
+    node, whatever `--scoring` says.
     Parameters: none. Called once per run.
 
     Example::

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import ast
 import copy
+import dataclasses
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import maturity
 from maturity.aggregation import Hierarchy, hierarchy_from_document, hierarchy_model
-from maturity.errors import PackError
+from maturity.api import Session
+from maturity.errors import PackError, PluginError
+from maturity.hookspecs import hookimpl
 from maturity.model import (
     EvidenceBundle,
     Explanation,
@@ -22,8 +28,9 @@ from maturity.model import (
     RulePack,
 )
 from maturity.packs import pack_from_documents
+from maturity.plugins import create_host
 from maturity.record import Provenance, build_record, canonical_bytes, parse_record
-from maturity.scoring import BUILTIN_SCORING_MODELS, ScoredRule, score_packs
+from maturity.scoring import BUILTIN_SCORING_MODELS, ScoredRule, ScoringModel, score_packs
 
 OECD_DGI = BUILTIN_SCORING_MODELS[0]
 
@@ -129,10 +136,8 @@ def test_the_pack_scores_are_the_summary_nodes_as_shares() -> None:
     outcomes = [Outcome(rule, "regions", OutcomeStatus.PASS if c == 1 else (
         OutcomeStatus.NOT_APPLICABLE if c is None else OutcomeStatus.PARTIAL),
         c or 0.0, Explanation("", {})) for rule, c in CREDITS.items()]
-    run_model = copy.copy(OECD_DGI)
-    scores = score_packs([_pack()], outcomes, type(run_model)(
-        run_model.name, run_model.description, run_model.rule_score, run_model.index,
-        pack_models={"regions": model}))
+    scores = score_packs([_pack()], outcomes,
+                         dataclasses.replace(OECD_DGI, pack_models={"regions": model}))
     score = scores["regions"]
     assert score.hierarchy is not None
     assert score.index == score.hierarchy.value("average", "0") / 100  # type: ignore[operator]
@@ -150,8 +155,7 @@ def test_the_record_keeps_every_value_exactly_and_names_the_model() -> None:
     outcomes = [Outcome(rule, "regions", OutcomeStatus.PARTIAL if c else
                         OutcomeStatus.NOT_APPLICABLE, c or 0.0, Explanation("", {}))
                 for rule, c in CREDITS.items()]
-    run_model = type(OECD_DGI)(OECD_DGI.name, OECD_DGI.description, OECD_DGI.rule_score,
-                               OECD_DGI.index, pack_models={"regions": model})
+    run_model = dataclasses.replace(OECD_DGI, pack_models={"regions": model})
     scores = score_packs([_pack()], outcomes, run_model)
     bundle = EvidenceBundle("north", Organisation(id="north", name="North", kind="other"),
                             dt.date(2022, 12, 31), "2022", None, {})
@@ -266,3 +270,49 @@ def test_equal_weights_give_the_mean_whatever_order_the_rules_come_in(
     first = hierarchy.evaluate(pack, scored).value("north", "1.1-t")
     assert first == hierarchy.evaluate(pack, shuffled).value("north", "1.1-t")
     assert first == pytest.approx(100 * sum(values) / len(values))
+
+
+class _MethodPlugin:
+    """A real plugin object contributing the hierarchy's model (registered through the host)."""
+
+    MATURITY_PLUGIN_API = ">=1,<2"
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @hookimpl
+    def maturity_scoring_models(self) -> list[ScoringModel]:
+        return [dataclasses.replace(hierarchy_model(_hierarchy()), name=self.name)]
+
+
+def test_the_session_attaches_a_packs_own_model_to_any_run_model() -> None:
+    session = Session(host=create_host(autoload=False,
+                                       extra=[("method", _MethodPlugin("regions-method"))]))
+    for name in ("oecd-dgi", "xccdf-flat", "regions-method"):
+        model = session.scoring_model(name)
+        assert model.name == name
+        assert model.for_pack("regions").name == "regions-method"
+        assert model.for_pack("oecd-dgpf").name == name
+
+
+def test_two_models_claiming_one_pack_is_a_plugin_error() -> None:
+    session = Session(host=create_host(autoload=False, extra=[
+        ("one", _MethodPlugin("method-one")), ("two", _MethodPlugin("method-two"))]))
+    with pytest.raises(PluginError, match="two scoring models claim pack 'regions'"):
+        session.scoring_model("oecd-dgi")
+
+
+@pytest.mark.parametrize("module", ["aggregation", "survey"])
+def test_the_new_core_modules_are_pure(module: str) -> None:
+    """As the pure core: no files, clock, environment, plugins, CLI or rendering."""
+    path = Path(maturity.__file__).parent / f"{module}.py"
+    imported: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            imported.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            imported.add(node.module)
+    impure = {"os", "sys", "pathlib", "time", "io", "importlib", "pluggy", "maturity.plugins",
+              "maturity.cli", "maturity.report", "maturity.files", "maturity.evidence",
+              "maturity.loaders", "maturity.api", "maturity.packs", "maturity.formats"}
+    assert not imported & impure

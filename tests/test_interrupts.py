@@ -1,0 +1,110 @@
+"""An interrupted batch loses nothing it finished and leaves nothing half-written.
+
+A real `python -m maturity assess` batch over a few hundred bundles is stopped in the middle:
+with Ctrl-C (SIGINT), by a service manager (SIGTERM) and by the kernel (SIGKILL, which no
+program can catch). Every record on disk must then be a complete record, and a new run of the
+same batch must give the same records as a run never interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from maturity.loaders import load_record
+from maturity.plugins import AUTOLOAD_ENV
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "ministry-of-finance"
+BUNDLES = 240
+
+
+@pytest.fixture(scope="module")
+def bundles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Copies of an example ministry, each under its own organisation id."""
+    root = tmp_path_factory.mktemp("batch") / "bundles"
+    header = (EXAMPLE / "bundle.toml").read_text(encoding="utf-8")
+    for number in range(BUNDLES):
+        target = root / f"org-{number:03d}"
+        shutil.copytree(EXAMPLE, target)
+        (target / "bundle.toml").write_text(
+            header.replace('id = "ministry-of-finance"', f'id = "ministry-{number:03d}"'),
+            encoding="utf-8")
+    return root
+
+
+def _command(bundles: Path, out: Path) -> list[str]:
+    return [sys.executable, "-m", "maturity", "assess", str(bundles), "-o", str(out),
+            "--no-roadmap"]
+
+
+def _environment() -> dict[str, str]:
+    return {**os.environ, AUTOLOAD_ENV: "1"}
+
+
+def _records(out: Path) -> list[Path]:
+    return sorted(p for p in out.glob("ministry-*.json")) if out.is_dir() else []
+
+
+def _temporary(out: Path) -> list[Path]:
+    return sorted(p for p in out.glob(".*.tmp")) if out.is_dir() else []
+
+
+def _stop_in_the_middle(bundles: Path, out: Path, signum: int) -> int:
+    process = subprocess.Popen(_command(bundles, out), env=_environment(),
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while len(_records(out)) < 5:
+        assert process.poll() is None, "the batch ended before it could be interrupted"
+        assert time.monotonic() < deadline, "the batch wrote no records"
+        time.sleep(0.02)
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert b"Traceback" not in err, err.decode()
+    assert 5 <= len(_records(out)) < BUNDLES, "the interruption did not land mid-batch"
+    return process.returncode
+
+
+def _check_complete(out: Path) -> None:
+    for path in _records(out):
+        record = load_record(path)
+        assert record["organisation"]["id"] == path.stem
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(bundles: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    out = tmp_path_factory.mktemp("reference") / "out"
+    subprocess.run(_command(bundles, out), env=_environment(), check=True,
+                   capture_output=True, timeout=600)
+    return {p.name: p.read_bytes() for p in _records(out)}
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stopped_batch_keeps_every_finished_record_and_no_temporary_file(
+    bundles: Path, tmp_path: Path, signum: int,
+) -> None:
+    out = tmp_path / "out"
+    assert _stop_in_the_middle(bundles, out, signum) == 128 + signum
+    _check_complete(out)
+    assert _temporary(out) == []
+
+
+def test_a_killed_batch_keeps_every_finished_record_and_a_new_run_completes_it(
+    bundles: Path, tmp_path: Path, uninterrupted: dict[str, bytes],
+) -> None:
+    out = tmp_path / "out"
+    assert _stop_in_the_middle(bundles, out, signal.SIGKILL) == -signal.SIGKILL
+    _check_complete(out)
+    # SIGKILL cannot be caught: at most the one file being written is left, as a temporary
+    # file beside it, never under a record's name.
+    assert len(_temporary(out)) <= 1
+    subprocess.run(_command(bundles, out), env=_environment(), check=True,
+                   capture_output=True, timeout=600)
+    assert {p.name: p.read_bytes() for p in _records(out)} == uninterrupted

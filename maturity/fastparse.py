@@ -1,0 +1,176 @@
+"""Faster evidence parsers for large batches: orjson for JSON, rtoml for TOML (both optional).
+
+Each parser returns exactly the tree the reference parser in `maturity.formats` returns, or
+hands the file to that reference parser, which then returns the same tree or raises the same
+error. It never decides on its own that a file is wrong:
+
+- TOML: rtoml (Rust) parses in about a tenth of tomllib's time. Whatever rtoml refuses goes to
+  tomllib, so error messages stay tomllib's.
+- JSON: orjson is stricter than the reference in places (no NaN, no byte-order mark) and laxer
+  in others: it keeps the last of two equal keys, and reads integers beyond 64 bits as floats.
+  A file with more `"key":` tokens than parsed keys (a repeated key, or a string that merely
+  looks like a key), or with a float of 2^63 or more, goes to the reference parser.
+
+`fast_loaders` swaps these in for the built-in loaders only, so plugins' loaders are untouched.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any, Final
+
+from maturity.errors import EvidenceError
+from maturity.evidence import EvidenceLoader
+from maturity.formats import decode_text, parse_json, parse_toml
+from maturity.limits import Limits
+
+__all__ = ["available", "fast_loaders", "parse_json_fast", "parse_toml_fast"]
+
+_KEY_TOKEN: Final = re.compile(rb'"[ \t\n\r]*:')
+#: orjson turns integers it cannot hold in 64 bits into floats; the reference keeps them exact.
+_INT_LIMIT: Final = 2.0**63
+
+
+def available() -> dict[str, bool]:
+    """Which of the optional fast parsers are installed."""
+    found: dict[str, bool] = {}
+    for module in ("orjson", "rtoml"):
+        try:
+            __import__(module)
+        except ImportError:
+            found[module] = False
+        else:
+            found[module] = True
+    return found
+
+
+def _plain_keys(tree: Any) -> int | None:
+    """The number of keys in a parsed JSON tree, or None if a float may stand for an integer
+    that orjson could not hold."""
+    keys = 0
+    stack = [tree]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node = pop()
+        cls = node.__class__
+        if cls is dict:
+            keys += len(node)
+            for value in node.values():
+                vcls = value.__class__
+                if vcls is dict or vcls is list:
+                    push(value)
+                elif vcls is float and not -_INT_LIMIT < value < _INT_LIMIT:
+                    return None
+        elif cls is list:
+            for value in node:
+                vcls = value.__class__
+                if vcls is dict or vcls is list:
+                    push(value)
+                elif vcls is float and not -_INT_LIMIT < value < _INT_LIMIT:
+                    return None
+    return keys
+
+
+def parse_json_fast(data: bytes, display: str, error: type[EvidenceError] = EvidenceError
+                    ) -> Any:
+    """The reference JSON parser's tree, parsed by orjson when it can tell it is the same."""
+    import orjson
+
+    try:
+        tree = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return parse_json(data, display, error)
+    if tree.__class__ is not dict:
+        return parse_json(data, display, error)
+    keys = _plain_keys(tree)
+    if keys is None or keys != len(_KEY_TOKEN.findall(data)):
+        return parse_json(data, display, error)
+    return tree
+
+
+#: TOML strings and comments, in the order a parser would see them (long forms first).
+_TOML_TEXT: Final = re.compile(
+    r'"""(?:[^\\"]|\\[\s\S]|"(?!""))*"""(?:"{0,2})'
+    r"|'''[\s\S]*?'''(?:'{0,2})"
+    r'|"(?:[^"\\\n]|\\.)*"'
+    r"|'[^'\n]*'"
+    r"|#[^\n]*"
+)
+_INLINE_EVENTS: Final = re.compile(r",\s*\}|[{}]")
+#: Every TOML time has ":MM"; a match also flags URLs with ports, which only costs speed.
+_TIME: Final = re.compile(r":[0-9]{2}")
+
+
+def _one_line_tables(line: str) -> bool:
+    """Whether the inline tables opened on this line close on it, without a trailing comma.
+    A line whose strings do not all close here cannot be judged alone: False."""
+    bare = _TOML_TEXT.sub("", line)
+    if '"' in bare or "'" in bare:
+        return False
+    depth = 0
+    for event in _INLINE_EVENTS.finditer(bare):
+        token = event.group()
+        if token == "{":
+            depth += 1
+        elif token == "}":
+            depth = max(0, depth - 1)
+        else:
+            return False
+    return depth == 0
+
+
+def _toml_1_0(text: str) -> bool:
+    """False when the text may use what rtoml accepts beyond TOML 1.0 (which tomllib reads):
+    `\\e` and `\\x` escapes, times without seconds, inline tables over several lines or with
+    a trailing comma. False alarms only cost speed."""
+    if "\\e" in text or "\\x" in text or _TIME.search(text):
+        return False
+    brace = text.find("{")
+    while brace != -1:
+        start = text.rfind("\n", 0, brace) + 1
+        end = text.find("\n", brace)
+        end = len(text) if end == -1 else end
+        if not _one_line_tables(text[start:end]):
+            return False
+        brace = text.find("{", end)
+    return True
+
+
+def parse_toml_fast(data: bytes, display: str, error: type[EvidenceError] = EvidenceError
+                    ) -> Any:
+    """The reference TOML parser's tree, parsed by rtoml when the text is plain TOML 1.0;
+    tomllib reads everything else and reports every error."""
+    import rtoml
+
+    text = decode_text(data, display, error)
+    if not _toml_1_0(text):
+        return parse_toml(data, display, error)
+    try:
+        return rtoml.loads(text)
+    except Exception:  # rtoml's errors vary by version; tomllib gives the exact message
+        return parse_toml(data, display, error)
+
+
+def _loader(name: str, suffixes: tuple[str, ...],
+            parse: Callable[[bytes, str, type[EvidenceError]], Any]) -> EvidenceLoader:
+    def read(data: bytes, display: str, limits: Limits) -> Any:
+        return parse(data, display, EvidenceError)
+
+    return EvidenceLoader(name, suffixes, read)
+
+
+def fast_loaders(loaders: Mapping[str, EvidenceLoader], builtin: Mapping[str, EvidenceLoader]
+                 ) -> dict[str, EvidenceLoader]:
+    """`loaders` with the built-in JSON and TOML loaders replaced by the fast ones, where the
+    fast parser is installed. `builtin` holds the built-in plugin's loaders by suffix."""
+    have = available()
+    out = dict(loaders)
+    for suffix, loader in loaders.items():
+        if builtin.get(suffix) is not loader:
+            continue
+        if loader.name == "json" and have["orjson"]:
+            out[suffix] = _loader("json (orjson)", loader.suffixes, parse_json_fast)
+        elif loader.name == "toml" and have["rtoml"]:
+            out[suffix] = _loader("toml (rtoml)", loader.suffixes, parse_toml_fast)
+    return out

@@ -9,8 +9,10 @@ from collections import Counter
 from types import ModuleType
 
 import maturity_egov_benchmark
+import pytest
 from egov_fixtures import PLUGIN_ROOT, plugin_session
 
+from maturity.cli import main
 from maturity.scoring import ScoredRule
 from maturity.testing import run_rule_tests
 
@@ -87,3 +89,11 @@ def test_the_scoring_model_is_offered_and_claims_the_pack() -> None:
     assert run_model.for_pack("oecd-dgpf").name == "oecd-dgi"
     locations = [loc for _p, loc in session.host.rule_packs() if "egov" in loc.display]
     assert [loc.default for loc in locations] == [False]
+
+
+def test_the_pack_passes_the_engines_lint_and_rule_tests(
+    capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["rules", "lint", "--pack", PACK]) == 0
+    assert main(["rules", "test", "--pack", PACK]) == 0
+    assert "0 failed (309 rules, 0 without tests)" in capsys.readouterr().out

@@ -232,7 +232,8 @@ def _service_rule(life_event: Mapping[str, Any], service: Mapping[str, Any], sco
         "facet": score.facet,
         "level": 1,
         "weight": 1,
-        "evidence": [path],
+        "evidence": [path, f"{path}.applicable"]
+        + ([f"{path}.proactive"] if score.proactive_scores_full else []),
         "check": check,
         "applies": {"when": {"all": [{"path": f"{path}.applicable", "is": True}, condition]},
                     "reason": reason},

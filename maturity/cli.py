@@ -395,7 +395,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default=None, help="json (default), md, html, csv, …")
     p.add_argument("-o", "--output", help="output file (a directory for a batch)")
     p.add_argument("--as-of", type=_date, help="assessment date (overrides the bundle's)")
-    p.add_argument("--scoring", default="oecd-dgi", help="scoring model (default oecd-dgi)")
+    p.add_argument("--scoring", default="oecd-dgi",
+                   help="scoring model (default oecd-dgi); a pack with its own published "
+                   "method (e.g. egov-benchmark-2023) keeps it")
     p.add_argument("--level-threshold", type=float, default=0.75,
                    help="share of a level's weighted credit needed to reach it (default 0.75)")
     p.add_argument("--fail-under", type=float, help="exit 1 if a pack index is below this (0-1)")

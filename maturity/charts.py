@@ -118,6 +118,12 @@ def _num(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def _width(label: str, size: float, bold: bool = False) -> float:
+    """A generous estimate of a label's drawn width, so a chart makes room for labels that
+    another language writes longer."""
+    return len(label) * size * (0.6 if bold else 0.55)
+
+
 def _same(text: str) -> str:
     return text
 
@@ -341,7 +347,11 @@ def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row], *
             words: Words = ENGLISH) -> str:
     """Scores of every (row, column) cell, with the value printed in each cell."""
     label_width, cell_w, cell_h, top = 210.0, 128.0, 46.0, 56.0
-    width = label_width + cell_w * len(columns) + 10
+    no_data = words.gettext("n/a: no rule of the cell counts")
+    steps = 10
+    step_w = 24.0
+    note_x = label_width + (steps + 1) * step_w + 52
+    width = max(label_width + cell_w * len(columns) + 10, note_x + _width(no_data, 11) + 10)
     height = top + cell_h * len(rows) + 64
     parts: list[str] = []
     for j, column in enumerate(columns):
@@ -365,8 +375,6 @@ def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row], *
                                weight="600"))
     # The scale: the ramp with its ends labelled.
     ly = top + cell_h * len(rows) + 22
-    steps = 10
-    step_w = 24.0
     for k in range(steps + 1):
         parts.append(f'<rect x="{_num(label_width + k * step_w)}" y="{_num(ly)}" '
                      f'width="{_num(step_w)}" height="12" fill="{heatmap_colour(k / steps)}" '
@@ -375,9 +383,7 @@ def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row], *
                        size=11, colour=MUTED))
     parts.append(_text(words, label_width + (steps + 1) * step_w + 8, ly + 10,
                        words.percent(1.0), size=11, colour=MUTED))
-    parts.append(_text(words, label_width + (steps + 1) * step_w + 52, ly + 10,
-                       words.gettext("n/a: no rule of the cell counts"), size=11,
-                       colour=MUTED))
+    parts.append(_text(words, note_x, ly + 10, no_data, size=11, colour=MUTED))
     desc = " ".join(
         f"{row.label}: " + ", ".join(f"{c} {words.percent(v)}"
                                      for c, v in zip(columns, row.values, strict=True)) + "."
@@ -402,15 +408,15 @@ class Band:
 def element_bars(uid: str, title: str, bands: Sequence[Band], *,
                  words: Words = ENGLISH) -> str:
     """Horizontal bars, one per element, grouped under their pillar."""
-    label_w, bar_w, row_h, head_h = 340.0, 420.0, 26.0, 34.0
-    width = label_w + bar_w + 70
+    bar_w, row_h, head_h = 420.0, 26.0, 34.0
+    label_w = max([340.0, *(_width(name, 12) + 16 for b in bands for name, _v in b.bars)])
+    heads = [f"{band.label}: {words.percent(band.score)}, {band.level}" for band in bands]
+    width = max([label_w + bar_w + 70, *(_width(head, 13, bold=True) + 10 for head in heads)])
     height = sum(head_h + row_h * len(b.bars) for b in bands) + 30
     parts: list[str] = []
     y = 6.0
-    for band in bands:
-        parts.append(_text(words, 0, y + 20,
-                           f"{band.label}: {words.percent(band.score)}, {band.level}",
-                           size=13, weight="700"))
+    for band, head in zip(bands, heads, strict=True):
+        parts.append(_text(words, 0, y + 20, head, size=13, weight="700"))
         y += head_h
         for name, value in band.bars:
             parts.append(_text(words, label_w - 10, y + 17, name, anchor="end", size=12))

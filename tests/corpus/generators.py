@@ -324,6 +324,7 @@ def hostile_record(work: Path) -> None:
     rules, _ = session.load_rules(pack_dirs=[work / "pack"])
     record = json.loads(assess(work / "bundle", rules=rules, session=session).canonical_json())
     record["organisation"]["name"] = HOSTILE
+    record["organisation"]["id"] = "=HYPERLINK(\"http://example.invalid\")"
     record["packs"][0]["title"] = HOSTILE
     for outcome in record["outcomes"]:
         outcome["detail"] = HOSTILE

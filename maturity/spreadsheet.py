@@ -156,8 +156,10 @@ def _check_archive(data: bytes, file: str, limits: Limits) -> None:
                     "remove what the sheet does not need, or raise the limit",
                     code="file.too-large")
             for info in members:
-                if info.filename.endswith((".xml", ".rels")):
-                    _check_xml(archive.read(info), file, info.filename)
+                content = archive.read(info)
+                # By content, not name: a sheet can be stored under any name the rels give.
+                if content.lstrip()[:1] == b"<":
+                    _check_xml(content, file, info.filename)
     except EvidenceError:
         raise
     except Exception as exc:  # not a ZIP, encrypted, truncated, unknown compression

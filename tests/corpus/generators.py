@@ -330,3 +330,22 @@ def hostile_record(work: Path) -> None:
         outcome["detail"] = HOSTILE
         outcome["title"] = HOSTILE
     (work / "record.json").write_bytes(canonical_bytes(record))
+
+
+def xlsx_entity_in_renamed_part(work: Path) -> None:
+    """The sheet stored as `sheet1.png` (the relationships say where sheets are, not their
+    names), with an external entity: the check goes by content, not by name."""
+    buffer = io.BytesIO()
+    _book().save(buffer)
+    renamed = {_SHEET: "xl/worksheets/sheet1.png"}
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as source, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            content = source.read(info.filename).replace(b"sheet1.xml", b"sheet1.png")
+            if info.filename == _SHEET:
+                content = content.replace(
+                    b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                    b"<worksheet", 1).replace(b"<t>people.staff</t>", b"<t>&x;</t>")
+            target.writestr(renamed.get(info.filename, info.filename), content)
+    _evidence(work, "extra.xlsx", out.getvalue())

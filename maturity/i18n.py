@@ -21,6 +21,7 @@ locale with Babel (imported only when a report is rendered).
 
 from __future__ import annotations
 
+import functools
 import gettext
 import io
 from collections.abc import Iterable, Mapping, Sequence
@@ -41,7 +42,7 @@ from maturity.catalogues import (
     stale_translations,
 )
 from maturity.errors import PackError, UsageError, did_you_mean
-from maturity.model import Dimension, Facet, LevelName, PackHeader, Rule, RulePack
+from maturity.model import Dimension, Facet, LevelName, PackHeader, Rule, RulePack, Translation
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -63,6 +64,7 @@ __all__ = [
     "available_languages",
     "check_language",
     "compile_messages",
+    "direction_of",
     "load_language",
     "localised_packs",
     "message_catalogue",
@@ -157,11 +159,12 @@ def pack_catalogue(
 
 
 def localised_packs(session: Session, packs: Sequence[RulePack], lang: str) -> list[RulePack]:
-    """`packs` with their own catalogue files for `lang` merged in, under plugins' catalogues."""
-    if lang == SOURCE_LANGUAGE:
-        return list(packs)
+    """`packs` with their own catalogue files for `lang` merged in, under plugins' catalogues
+    (a pack written in `lang` needs none)."""
     own: list[tuple[str, TranslationCatalogue]] = []
     for pack in packs:
+        if pack.header.language == lang:
+            continue
         directory = session.pack_directory(pack.id)
         if directory is None:
             continue
@@ -171,7 +174,41 @@ def localised_packs(session: Session, packs: Sequence[RulePack], lang: str) -> l
     if not own:
         return list(packs)
     plugins = [(name, c) for name, c in session.host.translations() if c.locale == lang]
-    return apply_catalogues(apply_catalogues(packs, own), plugins)
+    with_own = apply_catalogues(packs, own)
+    return [_completed(final, mine, lang)
+            for final, mine in zip(apply_catalogues(with_own, plugins), with_own, strict=True)]
+
+
+def _completed(final: RulePack, own: RulePack, lang: str) -> RulePack:
+    """`final` (plugins' translations over the pack's), where a plugin translates only some of
+    an element's texts, completed with the pack's translation of the others (both current: a
+    stale one is left to fall back and be reported)."""
+    stale = set(stale_translations(final, lang)) | set(stale_translations(own, lang))
+
+    def complete(kind: str, key: str, element: Any, mine: Any) -> Any:
+        theirs, ours = element.translations.get(lang), mine.translations.get(lang)
+        label = "header" if kind == "header" else f"{kind}.{key}"
+        if theirs is None or ours is None or theirs == ours or label in stale:
+            return element
+        texts = {f: getattr(ours, f) for f in SOURCE_FIELDS if getattr(ours, f) is not None}
+        texts.update({f: getattr(theirs, f) for f in SOURCE_FIELDS
+                      if getattr(theirs, f) is not None})
+        merged = Translation(**texts, source=source_for(element, texts))
+        return element.model_copy(update={"translations": {**element.translations,
+                                                           lang: merged}})
+
+    def each(kind: str, elements: Sequence[Any], theirs: Sequence[Any]) -> list[Any]:
+        return [complete(kind, str(e.level if kind == "levels" else e.id), e, m)
+                for e, m in zip(elements, theirs, strict=True)]
+
+    header = complete("header", final.id, final.header, own.header)
+    header = header.model_copy(update={
+        "dimensions": each("dimensions", final.header.dimensions, own.header.dimensions),
+        "facets": each("facets", final.header.facets, own.header.facets),
+        "levels": each("levels", final.header.levels, own.header.levels),
+    })
+    return final.model_copy(update={"header": header,
+                                    "rules": tuple(each("rules", final.rules, own.rules))})
 
 
 def _display(pack: RulePack) -> str:
@@ -250,21 +287,34 @@ class Fallback:
 
 
 class SourceText(str):
-    """A text shown in the pack's source language because no current translation exists.
+    """A text shown in the language its pack is written in (`lang`), because no current
+    translation exists.
 
     A plain string everywhere; an HTML report marks it with its language (so a screen reader
-    reads it as English and a right-to-left page isolates it).
+    reads it in that language, and a page of the other direction isolates it).
     """
 
-    __slots__ = ()
-    lang = SOURCE_LANGUAGE
+    lang: str
+
+    def __new__(cls, text: str, lang: str = SOURCE_LANGUAGE) -> SourceText:
+        made = super().__new__(cls, text)
+        made.lang = lang
+        return made
+
+
+@functools.cache
+def direction_of(lang: str) -> Literal["ltr", "rtl"]:
+    """Which way a language's script runs (CLDR), left to right when Babel does not know it."""
+    found = _babel_locale(lang)
+    return "rtl" if found is not None and found.text_direction == "rtl" else "ltr"
 
 
 @dataclass(frozen=True, slots=True)
 class _Entry:
-    english: Mapping[str, str]
+    source: Mapping[str, str]
     translated: Mapping[str, str]
     stale: bool
+    source_lang: str
 
 
 class _Miss(gettext.NullTranslations):
@@ -328,7 +378,8 @@ class Language:
         and plugins' messages (which win)."""
         texts: dict[tuple[str, str, str], _Entry] = {}
         for pack in packs:
-            stale = set(stale_translations(pack, code)) if code != SOURCE_LANGUAGE else set()
+            own = pack.header.language
+            stale = set(stale_translations(pack, code)) if code != own else set()
             for kind in _KINDS:
                 for key, element in _elements(pack, kind).items():
                     translation = element.translations.get(code)
@@ -338,7 +389,7 @@ class Language:
                     } if translation is not None else {}
                     label = "header" if kind == "header" else f"{kind}.{key}"
                     texts[(pack.id, kind, key)] = _Entry(english_texts(element), translated,
-                                                         label in stale)
+                                                         label in stale, own)
         return cls(code, texts, mo, dict(messages or {}))
 
     def fresh(self) -> Language:
@@ -371,23 +422,28 @@ class Language:
 
     def text(self, pack: str, kind: str, key: str, text_field: str, english: str | None = None,
              ) -> str:
-        """The translation of one pack text, or its English (`english` if given: the text the
-        record shows) as a `SourceText`, with the fallback counted."""
+        """One pack text in this language: the pack's own text when it is written in it, else
+        its translation, else the source text (`english` if given: the text the record shows)
+        as a `SourceText`, with the fallback counted."""
         shown, translated = self.lookup(pack, kind, key, text_field, english)
-        return shown if translated or self.is_source else SourceText(shown)
+        if translated:
+            return shown
+        entry = self._texts.get((pack, kind, str(key)))
+        return SourceText(shown, entry.source_lang if entry else SOURCE_LANGUAGE)
 
     def lookup(self, pack: str, kind: str, key: str, text_field: str,
                english: str | None = None) -> tuple[str, bool]:
-        """(text, translated?) for one pack text; see `text`."""
+        """(text, in this language?) for one pack text; see `text`. A text of a pack nobody
+        installed here is taken to be English, as the record keeps it."""
         entry = self._texts.get((pack, kind, str(key)))
         source = english if english is not None else (
-            entry.english.get(text_field, "") if entry is not None else "")
-        if self.is_source:
+            entry.source.get(text_field, "") if entry is not None else "")
+        if self.code == (entry.source_lang if entry is not None else SOURCE_LANGUAGE):
             return source, True
         reason: Literal["missing", "stale", "changed", "unknown"] | None
         if entry is None:
             reason = "unknown"
-        elif english is not None and entry.english.get(text_field) != english:
+        elif english is not None and entry.source.get(text_field) != english:
             reason = "changed"
         elif text_field not in entry.translated:
             reason = "missing"
@@ -416,7 +472,8 @@ class Language:
 
     @property
     def fallback_count(self) -> int:
-        """Texts of the report shown in English: pack texts and template messages."""
+        """Texts of the report not in its language: pack texts shown in the language they were
+        written in, and template messages shown in English."""
         return len(self.fallbacks) + len(self.missing_messages)
 
     # -- template messages (the interface jinja2's i18n extension calls) ------------------
@@ -480,7 +537,7 @@ def load_language(session: Session, lang: str, packs: Sequence[RulePack] | None 
         packs = [pack for pack, _loc in session.available_packs().values()]
         packs = apply_catalogues(packs, session.host.translations())
     if lang == SOURCE_LANGUAGE:
-        return Language.build(lang, packs)
+        return Language.build(lang, localised_packs(session, packs, lang))
     return Language.build(
         lang,
         localised_packs(session, packs, lang),
@@ -525,10 +582,10 @@ def translation_problems(rules: RuleSet, session: Session, lang: str) -> list[st
     too: they are translations of texts that no longer exist.
     """
     lang = check_language(session, lang)
-    if lang == SOURCE_LANGUAGE:
-        return []
     problems: list[str] = []
     for pack in localised_packs(session, rules.packs, lang):
+        if pack.header.language == lang:
+            continue
         stale = set(stale_translations(pack, lang))
         for kind in _KINDS:
             for key, element in sorted(_elements(pack, kind).items()):
@@ -541,12 +598,13 @@ def translation_problems(rules: RuleSet, session: Session, lang: str) -> list[st
                                     + ", ".join(absent))
                 if label in stale:
                     problems.append(
-                        f"{pack.id}: {lang}: {label}: stale (the English text changed after "
+                        f"{pack.id}: {lang}: {label}: stale (the source text changed after "
                         f"it was translated; source {translation.source if translation else ''}"
                         " no longer matches: review the translation, then restamp it with "
                         "scripts/i18n.py stamp --restamp)")
         problems.extend(_orphans(session, pack, lang))
-    if message_catalogue(lang) is None and not merged_messages(lang, session.host.translations()):
+    if lang != SOURCE_LANGUAGE and message_catalogue(lang) is None and not merged_messages(
+            lang, session.host.translations()):
         problems.append(f"report messages: {lang}: no message catalogue (report templates "
                         "would be in English)")
     return problems

@@ -97,6 +97,10 @@ class PackHeader(_Strict):
     title: ShortText
     source: Text
     license: str | None = None
+    #: The language the pack's texts are written in; a report in another language shows them
+    #: through translations (`maturity.i18n`).
+    language: Annotated[
+        str, Field(pattern=r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")] = "en"
     dimensions: Annotated[list[Dimension], Field(min_length=1)]
     facets: list[Facet] = []
     levels: list[LevelName] = []

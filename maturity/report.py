@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from maturity import charts
 from maturity.hookspecs import ReportFormat
-from maturity.i18n import N_, SOURCE_LANGUAGE, Language, SourceText, install
+from maturity.i18n import N_, SOURCE_LANGUAGE, Language, SourceText, direction_of, install
 from maturity.record import canonical_bytes, canonicalize
 
 if TYPE_CHECKING:
@@ -167,19 +167,21 @@ def _compiled_templates() -> jinja2.BytecodeCache:
 
 
 def _marked_in_html(language: Language | None) -> Callable[..., Any]:
-    """In HTML, a text shown in English for want of a translation carries `lang="en"` (and,
-    on a right-to-left page, its own direction), so it is read and laid out as English."""
+    """In HTML, a pack text shown in its own language for want of a translation carries that
+    language (`lang`), and its direction when the page runs the other way, so it is read and
+    laid out as what it is."""
     import jinja2
     import markupsafe
 
-    own_direction = language is not None and language.direction == "rtl"
+    page = language.direction if language is not None else "ltr"
 
     @jinja2.pass_eval_context
     def finalize(eval_ctx: Any, value: Any) -> Any:
         if isinstance(value, SourceText) and eval_ctx.autoescape:
-            if own_direction:
-                return markupsafe.Markup('<span lang="{}" dir="ltr">{}</span>').format(
-                    value.lang, str(value))
+            own = direction_of(value.lang)
+            if own != page:
+                return markupsafe.Markup('<span lang="{}" dir="{}">{}</span>').format(
+                    value.lang, own, str(value))
             return markupsafe.Markup('<span lang="{}">{}</span>').format(value.lang,
                                                                           str(value))
         return value

@@ -19,6 +19,7 @@ from maturity.errors import PackError, UsageError
 from maturity.hookspecs import hookimpl
 from maturity.i18n import (
     Language,
+    SourceText,
     available_languages,
     check_language,
     load_language,
@@ -121,7 +122,7 @@ def test_lint_finds_a_stale_translation_after_the_english_text_changes(tmp_path:
     session = _session()
     problems = translation_problems(_rules(session, pack_dir), session, "fr")
     (stale,) = [p for p in problems if "stale" in p]
-    assert stale.startswith("mini: fr: rules.A-1: stale (the English text changed")
+    assert stale.startswith("mini: fr: rules.A-1: stale (the source text changed")
     # The catalogue module's own check agrees with the lint.
     pack = localised_packs(session, _rules(session, pack_dir).packs, "fr")[0]
     assert stale_translations(pack, "fr") == ["rules.A-1"]
@@ -372,3 +373,42 @@ def test_each_report_counts_its_own_fallbacks(tmp_path: Path) -> None:
     assert fresh.fallback_count == 0
     fresh.gettext("Not a message")
     assert (fresh.fallback_count, language.fallback_count) == (1, 2)
+
+
+def test_a_plugin_translating_part_of_a_text_keeps_the_rest_of_the_packs(
+        tmp_path: Path) -> None:
+    """A country's official title for a rule does not cost the reader the pack's French
+    rationale and action."""
+    pack_dir = _mini(tmp_path)
+    write_catalogue(pack_dir, "fr", {"rules.A-1": FRENCH_A1})
+    plugin = _Catalogues(_plugin_catalogue(
+        _load(pack_dir), "fr", {"A-1": {"title": "Une stratégie nationale est adoptée"}}))
+    session = _session(("country", plugin))
+    rules = _rules(session, pack_dir)
+    language = load_language(session, "fr", rules.packs)
+    assert language.rule("mini", "A-1", "title") == "Une stratégie nationale est adoptée"
+    assert language.rule("mini", "A-1", "action") == "Adopter une stratégie"
+    assert language.fallback_count == 0
+    assert not [p for p in translation_problems(rules, session, "fr") if "A-1" in p]
+
+
+def test_a_pack_written_in_french_needs_no_french_translation(tmp_path: Path) -> None:
+    pack_dir = _mini(tmp_path)
+    header = pack_dir / "pack.toml"
+    header.write_text(header.read_text(encoding="utf-8").replace(
+        'source = "maturity test suite"', 'source = "maturity test suite"\nlanguage = "fr"'),
+        encoding="utf-8")
+    session = _session()
+    rules = _rules(session, pack_dir)
+    assert rules.packs[0].header.language == "fr"
+    french = load_language(session, "fr", rules.packs)
+    assert french.rule("mini", "A-1", "title") == "A strategy is adopted"
+    assert french.fallback_count == 0
+    assert not [p for p in translation_problems(rules, session, "fr") if p.startswith("mini")]
+    # In an English report its texts are shown as written, marked French and counted.
+    english = load_language(session, "en", rules.packs)
+    shown = english.rule("mini", "A-1", "title")
+    assert isinstance(shown, SourceText) and shown.lang == "fr"
+    assert english.fallback_count == 1
+    assert "mini: en: rules.A-1: missing title, rationale, action" in translation_problems(
+        rules, session, "en")

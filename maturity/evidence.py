@@ -20,7 +20,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
 
 from maturity.errors import EvidenceError, did_you_mean, format_location
-from maturity.formats import check_tree, read_input
+from maturity.formats import check_tree, kind_of, read_input
 from maturity.limits import Limits
 from maturity.model import DocumentInfo, EvidenceBundle, EvidenceFile, Organisation, Submission
 from maturity.packs import pydantic_error
@@ -128,25 +128,12 @@ def read_evidence_file(
             code="evidence.not-a-table",
             file=display,
             expected="a table (key = value pairs)",
-            found=_kind(tree),
+            found=kind_of(tree),
             fix="wrap the values in a table",
         )
     check_tree(tree, display, limits, EvidenceError)
     info = EvidenceFile(display, hashlib.sha256(data).hexdigest(), len(data))
     return tree, info
-
-
-def _kind(value: Any) -> str:
-    """A value's kind in the words of the file formats, not Python's."""
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "text"
-    if isinstance(value, list):
-        return "a list"
-    return type(value).__name__
 
 
 def _merge(

@@ -24,7 +24,9 @@ from typing import Any
 from maturity.errors import InputError, format_location
 from maturity.limits import Limits
 
-__all__ = ["check_tree", "decode_text", "parse_json", "parse_toml", "parse_yaml", "read_input"]
+__all__ = [
+    "check_tree", "decode_text", "kind_of", "parse_json", "parse_toml", "parse_yaml", "read_input",
+]
 
 _BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = (
@@ -42,6 +44,21 @@ _PLAIN_YAML_TAGS = frozenset(
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 )
+
+
+def kind_of(value: Any) -> str:
+    """A value's kind in the words of the file formats, not Python's."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return "null" if value is None else type(value).__name__
 
 
 def read_input(

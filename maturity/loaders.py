@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from maturity.errors import PackError, RecordError, WaiverError, did_you_mean
-from maturity.formats import check_tree, parse_json, parse_toml, read_input
+from maturity.formats import check_tree, kind_of, parse_json, parse_toml, read_input
 from maturity.limits import Limits
 from maturity.model import Waiver
 from maturity.packs import pydantic_error
@@ -159,7 +159,7 @@ def load_record(path: Path, limits: Limits | None = None) -> dict[str, Any]:
             location="record_version",
             expected="a JSON record written by `maturity assess` (record_version 1)",
             found=repr(record.get("record_version")) if isinstance(record, dict)
-            else type(record).__name__,
+            else kind_of(record),
             fix="pass a record produced by maturity assess --format json",
         )
     check_tree(record, path.name, record_limits, RecordError)
@@ -172,7 +172,7 @@ def load_record(path: Path, limits: Limits | None = None) -> dict[str, Any]:
                 location=key,
                 expected=f"a {'table' if kind is dict else 'list'} (as `maturity assess` "
                          "writes it)",
-                found=type(record.get(key)).__name__ if key in record else "nothing",
+                found=kind_of(record[key]) if key in record else "nothing",
                 fix="pass the record as maturity assess wrote it (re-run the assessment)",
             )
     for index, outcome in enumerate(record["outcomes"]):
@@ -185,7 +185,7 @@ def load_record(path: Path, limits: Limits | None = None) -> dict[str, Any]:
                 file=path.name,
                 location=f"outcomes[{index}]",
                 expected="a table with rule, pack and status",
-                found=type(outcome).__name__,
+                found=kind_of(outcome),
                 fix="pass the record as maturity assess wrote it (re-run the assessment)",
             )
     return record

@@ -199,11 +199,29 @@ def test_the_corpus_is_large_and_covers_every_input_kind() -> None:
     assert {"packs", "profiles", "waivers", "evidence", "documents", "plugins"} <= areas
 
 
-def test_in_process_runs_match_the_real_command(tmp_path: Path) -> None:
-    """The in-process runs above stand for `python -m maturity`: the same bytes on stderr."""
-    case = CORPUS / "packs" / "unknown-key-title"
+def _one_case_per_area() -> list[Any]:
+    chosen: dict[str, Any] = {}
+    for param in CASES:
+        case: Path = param.values[0]
+        expect = Expect.read(case / "expect.toml")
+        area = case.relative_to(CORPUS).parts[0]
+        if area not in chosen and not (expect.subprocess or expect.plugins):
+            chosen[area] = param
+    return list(chosen.values())
+
+
+@pytest.mark.parametrize("case", _one_case_per_area())
+def test_in_process_runs_match_the_real_command(
+    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The in-process runs above stand for `python -m maturity`: the same exit code and the
+    same bytes on stdout and stderr, one case of each area."""
     expect = Expect.read(case / "expect.toml")
-    _prepare(case, expect, tmp_path)
-    code, out, err = _run_subprocess([*expect.args, *expect.extra_args], tmp_path, False)
-    assert (code, out) == (2, "")
-    assert err.startswith(f"error[{expect.code}]: {expect.file}: {expect.location}: ")
+    argv = [*expect.args, *expect.extra_args]
+    _prepare(case, expect, tmp_path / "real")
+    real = _run_subprocess(argv, tmp_path / "real", False)
+    _prepare(case, expect, tmp_path / "here")
+    monkeypatch.chdir(tmp_path / "here")
+    monkeypatch.setenv(AUTOLOAD_ENV, "1")
+    assert _run_in_process(argv, capfd) == real

@@ -89,6 +89,9 @@ def _edit(directory: Path, name: str, line: int, column: str, value: str) -> Non
     ("nat_services_answers.csv", "Service", "9.9 Unknown service", "does not list"),
     ("services.csv", "Country", "A1", "not a country code"),
     ("nat_portals_answers.csv", "Country", "ZZ", "which services.csv does not list"),
+    ("services.csv", "Label service", "9.9 Invented service", "catalogue does not list"),
+    ("services.csv", "Service type", "Transactional", "catalogue lists as Informational"),
+    ("cb_services.csv", "Life event", "Holidays", "catalogue does not list"),
 ])
 def test_bad_cells_are_reported_with_file_line_and_column(
     tmp_path: Path, name: str, column: str, value: str, words: str

@@ -20,10 +20,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
+import tomllib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +65,21 @@ _SERVICE_ROW_COLUMNS = {"ID", "Country", "Life event", "Service", "Definition", 
                         "Government level", "Year data collection", "Service Provider", "Url"}
 _PORTAL_ROW_COLUMNS = {"Country", "Life event", "Label", "Description", "Type", "Target user",
                        "Year data collection", "Service provider", "URL"}
+
+
+@functools.cache
+def catalogue() -> dict[str, dict[tuple[str, str], str]]:
+    """The benchmark's services by branch: (life event, service key) -> service type."""
+    doc = tomllib.loads((files("maturity_egov_benchmark") / "catalogue.toml").read_text(
+        encoding="utf-8"))
+    known: dict[str, dict[tuple[str, str], str]] = {"services": {},
+                                                     "cross-border-services": {}}
+    for event in doc["life_events"]:
+        for branch, key in (("services", "services"),
+                            ("cross-border-services", "cross_border_services")):
+            for service in event[key]:
+                known[branch][(event["id"], service_key(service["label"]))] = service["type"]
+    return known
 
 
 def is_benchmark_directory(path: Path) -> bool:
@@ -163,12 +181,25 @@ def _services(table: _Table, countries: dict[str, dict[str, Any]], branch: str) 
             raise table.error("a service without life event or label", line,
                               expected="a life event and a service label",
                               found=repr((row["Life event"], label)), fix="fill in both")
+        # The pack scores the catalogue's services: another service, or another type (which
+        # decides the 80/20 weighting), would be left out or misplaced without a word.
+        listed = catalogue()[branch].get((event, key))
+        kind = row["Service type"].strip()
+        if listed is None or listed != kind:
+            raise table.error(
+                "a service the benchmark's catalogue does not list" if listed is None else
+                f"a {kind or 'untyped'} service the benchmark's catalogue lists as {listed}",
+                line, column="Label service" if listed is None else "Service type",
+                expected="the services (and types) of the eGovernment Benchmark 2023 catalogue",
+                found=repr(label if listed is None else kind),
+                fix="check the life event and the service's number and type; the catalogue is "
+                    "catalogue.toml in the plugin")
         services = countries.setdefault(code, {}).setdefault(branch, {}).setdefault(event, {})
         if key in services:
             raise table.error(f"service {key!r} is listed twice for {code}, {row['Life event']}",
                               line, column="Label service", expected="each service once",
                               found=repr(label), fix="remove the duplicate row")
-        service: dict[str, Any] = {"label": label, "type": row["Service type"].strip()}
+        service: dict[str, Any] = {"label": label, "type": kind}
         for column, name in (("Applicable", "applicable"), ("Proactive", "proactive"),
                              ("Mandatory online", "mandatory_online")):
             if column in row:

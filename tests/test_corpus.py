@@ -43,7 +43,6 @@ class Expect:
     extra_args: tuple[str, ...] = ()
     remove: tuple[str, ...] = ()
     generate: str | None = None
-    subprocess: bool = False
     plugins: dict[str, str] = field(default_factory=dict)
     code: str | None = None
     file: str | None = None
@@ -117,7 +116,7 @@ def _run_in_process(argv: list[str], capfd: pytest.CaptureFixture[str]) -> tuple
     return code, out, err
 
 
-def _run_subprocess(argv: list[str], work: Path, plugins: bool) -> tuple[int, str, str]:
+def _run_subprocess(argv: list[str], work: Path, *, plugins: bool) -> tuple[int, str, str]:
     env = {k: v for k, v in os.environ.items() if k != AUTOLOAD_ENV}
     if plugins:
         env["PYTHONPATH"] = str(work / "site")
@@ -140,8 +139,8 @@ def test_corpus_case(
     _prepare(case, expect, work)
     before = _files(work)
     argv = [*expect.args, *expect.extra_args]
-    if expect.subprocess or expect.plugins:
-        code, out, err = _run_subprocess(argv, work, bool(expect.plugins))
+    if expect.plugins:  # installed plugins: only a new process sees their entry points
+        code, out, err = _run_subprocess(argv, work, plugins=True)
     else:
         monkeypatch.chdir(work)
         monkeypatch.setenv(AUTOLOAD_ENV, "1")
@@ -205,7 +204,7 @@ def _one_case_per_area() -> list[Any]:
         case: Path = param.values[0]
         expect = Expect.read(case / "expect.toml")
         area = case.relative_to(CORPUS).parts[0]
-        if area not in chosen and not (expect.subprocess or expect.plugins):
+        if area not in chosen and not expect.plugins:
             chosen[area] = param
     return list(chosen.values())
 
@@ -220,7 +219,7 @@ def test_in_process_runs_match_the_real_command(
     expect = Expect.read(case / "expect.toml")
     argv = [*expect.args, *expect.extra_args]
     _prepare(case, expect, tmp_path / "real")
-    real = _run_subprocess(argv, tmp_path / "real", False)
+    real = _run_subprocess(argv, tmp_path / "real", plugins=False)
     _prepare(case, expect, tmp_path / "here")
     monkeypatch.chdir(tmp_path / "here")
     monkeypatch.setenv(AUTOLOAD_ENV, "1")

@@ -63,6 +63,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from maturity.errors import PackError, did_you_mean, format_location
 from maturity.model import RulePack
 from maturity.scoring import BUILTIN_SCORING_MODELS, ScoredRule, ScoringModel
+from maturity.survey import weighted_mean
 
 __all__ = [
     "Hierarchy",
@@ -220,25 +221,14 @@ class HierarchyScores:
         }
 
 
-def _accumulate(pairs: Sequence[tuple[float, float]]) -> float:
-    if len(pairs) == 1:
-        return pairs[0][1]
-    numerator = 0.0
-    denominator = 0.0
-    for weight, value in pairs:
-        numerator += weight * value
-        denominator += weight
-    return numerator / denominator
-
-
 def _combine(items: Sequence[tuple[float, float | None]], missing: str) -> float | None:
     """The weighted mean of (weight, value) items under a node's missing-value policy."""
     if not items:
         return None
     if missing == "zero":
-        return _accumulate([(w, 0.0 if v is None else v) for w, v in items])
+        return weighted_mean([(w, 0.0 if v is None else v) for w, v in items])
     present = [(w, v) for w, v in items if v is not None]
-    return _accumulate(present) if present else None
+    return weighted_mean(present) if present else None
 
 
 def _substitute(pattern: str, variables: Mapping[str, str]) -> str:

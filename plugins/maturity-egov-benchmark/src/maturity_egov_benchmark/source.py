@@ -37,7 +37,7 @@ from maturity.limits import Limits
 from maturity.model import EvidenceBundle, EvidenceFile
 from maturity_egov_benchmark.keys import answer_key, life_event_key, service_key
 
-__all__ = ["COUNTRY_NAMES", "LAYOUT", "is_benchmark_directory", "read_countries"]
+__all__ = ["COUNTRY_NAMES", "LAYOUT", "catalogue", "is_benchmark_directory", "read_countries"]
 
 SERVICES = "services.csv"
 CB_SERVICES = "cb_services.csv"

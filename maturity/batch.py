@@ -1,39 +1,529 @@
 """Assessing many bundles in one run: one record per organisation plus a batch summary.
 
-Bundles are read one at a time (streamed), so memory does not grow with their number. A bad
-bundle is reported and the others go on; the exit code is 1 when any failed. Records are
-written atomically, so an interrupted batch leaves every finished record intact.
+A national run is 10^3 to 10^5 bundles. They are found by a sorted walk (streamed: the walk
+holds one directory listing at a time), handed in small chunks to a pool of worker processes
+(`--jobs`, default: the number of cores; each worker builds its session and compiles the rules
+once), and their results come back in the order they were handed out. Only this process writes
+files, in that order: records, `summary.csv` and `failures.txt` are the same bytes whatever
+`--jobs` is and whatever order the file system lists entries in. At most a few chunks are in
+flight, so memory does not grow with the number of bundles.
+
+A bad bundle is reported and the others go on (exit code 1; `summary.csv` lists it and
+`failures.txt` says why). Records are written atomically, so an interrupted batch leaves every
+finished record whole; `--resume` then skips every bundle whose record is there, complete, and
+pins exactly the inputs and settings of this run (evidence and document hashes, packs, engine,
+plugins, profiles, waivers, scoring, dates, language, roadmap settings).
+
+`--summary-only` writes no records: verdicts come from the generated evaluator
+(`maturity.fastpath`) and scores from its scorer, both equal to the reference engine's.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import csv
+import os
 import sys
-from collections.abc import Callable, Sequence
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from maturity.api import Session, assess_bundle
-from maturity.errors import MaturityError, UsageError
+from maturity.api import Session, assess_bundle, declared_not_applicable, waivers_for
+from maturity.errors import EvidenceError, MaturityError, UsageError
+from maturity.evidence import EvidenceLoader
 from maturity.files import atomic_write
-from maturity.model import Waiver
-from maturity.record import Provenance
-from maturity.roadmap import settings_from_args
+from maturity.hookspecs import ReportFormat
+from maturity.limits import Limits
+from maturity.model import EvidenceBundle, Waiver
+from maturity.record import Provenance, build_record, canonicalize, parse_record
 from maturity.ruleset import RuleSet
 
-__all__ = ["run_batch"]
+__all__ = [
+    "SUMMARY_COLUMNS",
+    "BatchPlan",
+    "BundleResult",
+    "Task",
+    "bundle_tasks",
+    "run_batch",
+    "single_bundle",
+]
+
+#: The columns of `summary.csv`: one row per organisation, pack and scope (the index, then
+#: each dimension), and one row per bundle that failed.
+SUMMARY_COLUMNS = ("source", "organisation", "kind", "parent", "period", "pack",
+                   "pack_version", "scope", "score", "level", "status")
+#: Below this many bundles the batch runs in this process: starting workers would cost more.
+IN_PROCESS_BELOW = 64
+#: Bundles per chunk handed to a worker, and chunks in flight per worker.
+CHUNK = 16
+IN_FLIGHT = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One bundle to assess: a path to read (shown as `source`) or a bundle a plugin read."""
+
+    source: str
+    path: str | None = None
+    bundle: EvidenceBundle | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BundleResult:
+    """What assessing one bundle gave, sent back from a worker."""
+
+    source: str
+    organisation: str | None = None
+    rows: tuple[tuple[str, ...], ...] = ()
+    output: bytes | None = None
+    record: dict[str, Any] | None = None
+    failure: str | None = None
+    failure_code: str | None = None
+
+
+@dataclass(frozen=True)
+class BatchPlan:
+    """Everything a worker needs to rebuild the session and assess like this process does.
+
+    `autoload` and `skip_broken` rebuild the plugin host; `fingerprint` is this process's
+    (packs with their hashes, plugins, check operators), which every worker must reproduce.
+    """
+
+    packs: tuple[str, ...] | None
+    pack_dirs: tuple[str, ...]
+    profiles: tuple[str, ...]
+    limits: Mapping[str, int]
+    autoload: bool | None
+    skip_broken: bool
+    scoring: str
+    as_of: Any
+    level_threshold: float
+    lang: str | None
+    format: str
+    roadmap: Mapping[str, Any] | None
+    waivers: tuple[Waiver, ...]
+    provenance: Provenance
+    summary_only: bool
+    resume: bool
+    output: str
+    fingerprint: tuple[Any, ...] = ()
+    fast_parsers: bool = True
+
+
+# --- finding bundles ----------------------------------------------------------------------
+
+
+def _has_header(path: Path, loaders: Mapping[str, EvidenceLoader]) -> bool:
+    return any((path / f"bundle{suffix}").is_file() for suffix in loaders)
+
+
+def _walk(root: Path, loaders: Mapping[str, EvidenceLoader]) -> Iterator[Path]:
+    """Bundle directories below `root` in sorted order, one directory listing at a time
+    (the order `discover_bundles` gives, without holding every path)."""
+    if _has_header(root, loaders):
+        yield root
+        return
+    with os.scandir(root) as entries:
+        subdirs = sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
+    for name in subdirs:
+        yield from _walk(root / name, loaders)
+
+
+def bundle_tasks(session: Session, paths: Sequence[Path]) -> Iterator[Task]:
+    """The bundles below `paths`, streamed in a deterministic order: a bundle directory or
+    file, a directory of bundle directories (sorted walk), or a plugin's own layout."""
+    for path in paths:
+        if path.is_dir():
+            source = session.host.bundle_source(path)
+            if source is not None:
+                for bundle in source.bundles():
+                    yield Task(bundle.source, bundle=bundle)
+                continue
+            if not _has_header(path, session.loaders):
+                found = False
+                for directory in _walk(path, session.loaders):
+                    found = True
+                    yield Task(directory.relative_to(path).as_posix(), path=str(directory))
+                if not found:
+                    raise EvidenceError(
+                        "no evidence bundle found",
+                        code="evidence.no-bundles",
+                        file=path.name or str(path),
+                        expected="a bundle directory (with bundle.toml) or directories of them",
+                        found="no bundle.toml below this directory",
+                        fix="point at a bundle, or add bundle.toml to each organisation's "
+                            "folder",
+                    )
+                continue
+        yield Task(path.name, path=str(path))
+
+
+def single_bundle(session: Session, paths: Sequence[Path]) -> Task | None:
+    """The one bundle `paths` name, or None when they name a batch (several, or none found
+    yet: the batch reports that)."""
+    tasks = bundle_tasks(session, paths)
+    first = next(tasks, None)
+    if first is None or next(tasks, None) is not None:
+        return None
+    return first
+
+
+# --- assessing (in a worker, or in this process) ------------------------------------------
+
+
+def _fingerprint(session: Session, rules: RuleSet, provenance: Provenance) -> tuple[Any, ...]:
+    return (
+        tuple((p.id, p.version, p.sha256) for p in rules.packs),
+        tuple((p["name"], p["version"]) for p in provenance.plugins),
+        tuple(sorted(session.compiler.types)),
+    )
+
+
+def _score_rows(bundle: EvidenceBundle, scores: Mapping[str, Any],
+                packs: Mapping[str, tuple[str, list[str]]]) -> tuple[tuple[str, ...], ...]:
+    """Summary rows from canonical scores (as a record holds them), dimensions in the order
+    the pack declares them."""
+    org = bundle.organisation
+    head = (bundle.source, org.id, org.kind, org.parent or "", bundle.period or "")
+    rows: list[tuple[str, ...]] = []
+    for pack_id in sorted(scores):
+        pack = scores[pack_id]
+        version, order = packs.get(pack_id, ("", sorted(pack["dimensions"])))
+        rows.append((*head, pack_id, version, "index", repr(pack["index"]), "", "assessed"))
+        for dim_id in order:
+            dim = pack["dimensions"][dim_id]
+            rows.append((*head, pack_id, version, dim_id, repr(dim["score"]), str(dim["level"]),
+                         "assessed"))
+    return tuple(rows)
+
+
+class Assessor:
+    """Assesses bundles for a batch: built once per process from a `BatchPlan`."""
+
+    def __init__(self, plan: BatchPlan, session: Session | None = None,
+                 rules: RuleSet | None = None) -> None:
+        self.plan = plan
+        if session is None or rules is None:
+            session, rules = self._rebuild(plan)
+        self.session = session
+        self.rules = rules
+        self.mismatch: str | None = None
+        mine = _fingerprint(session, rules, plan.provenance)
+        if plan.fingerprint and mine != plan.fingerprint:
+            self.mismatch = (
+                "a worker process loaded other packs or plugins than the main process "
+                f"(main: {plan.fingerprint!r}; worker: {mine!r})")
+        self.model = session.scoring_model(plan.scoring)
+        self.packs = {p.id: (p.version, [d.id for d in p.header.dimensions])
+                      for p in rules.packs}
+        formats = {f.name: f for _n, f in session.host.report_formats()}
+        self.format: ReportFormat = formats[plan.format]
+        self.options: dict[str, Any] = {"lang": plan.lang}
+        if plan.lang is not None and plan.format != "json" and not plan.summary_only:
+            from maturity.i18n import load_language
+
+            self.options["language"] = load_language(session, plan.lang, rules.packs)
+        self.loaders = dict(session.loaders)
+        if plan.fast_parsers:
+            from maturity.fastparse import fast_loaders
+
+            builtin = {s: loader for name, loader in session.host.evidence_loaders()
+                       if name == "builtin" for s in loader.suffixes}
+            self.loaders = fast_loaders(self.loaders, builtin)
+        self._fast: Any = None
+        self._scorer: Any = None
+
+    @staticmethod
+    def _rebuild(plan: BatchPlan) -> tuple[Session, RuleSet]:
+        from maturity.plugins import create_host
+
+        host = create_host(autoload=plan.autoload, skip_broken=plan.skip_broken)
+        session = Session(host=host, limits=Limits().with_overrides(dict(plan.limits)))
+        profiles = session.resolve_profiles(list(plan.profiles))
+        rules, _changes = session.load_rules(
+            list(plan.packs) if plan.packs else None,
+            pack_dirs=[Path(p) for p in plan.pack_dirs],
+            profiles=[p for _origin, p in profiles],
+        )
+        return session, rules
+
+    def read(self, task: Task) -> EvidenceBundle:
+        if task.bundle is not None:
+            return task.bundle
+        from maturity.evidence import load_bundle
+
+        assert task.path is not None
+        display = None if task.source == Path(task.path).name else task.source
+        return load_bundle(Path(task.path), loaders=self.loaders, limits=self.session.limits,
+                           display=display)
+
+    def assess(self, task: Task) -> BundleResult:
+        if self.mismatch is not None:
+            raise UsageError(
+                "the worker processes do not see the same plugins and packs",
+                code="usage.batch-workers",
+                location="--jobs",
+                expected="workers that load what this process loaded",
+                found=self.mismatch,
+                fix="run with --jobs 1 (plugins registered in-process are not seen by workers)",
+            )
+        try:
+            bundle = self.read(task)
+            return self._assess(bundle)
+        except MaturityError as exc:
+            return BundleResult(task.source, failure=exc.render(), failure_code=exc.code)
+        except Exception as exc:  # a bug must not stop a national batch: report it, go on
+            return BundleResult(
+                task.source, failure=f"internal error: {type(exc).__name__}: {exc}\n"
+                                     "please report it with the bundle (SECURITY.md)",
+                failure_code="internal")
+
+    def _assess(self, bundle: EvidenceBundle) -> BundleResult:
+        plan = self.plan
+        org = bundle.organisation.id
+        if plan.summary_only:
+            scores = self._fast_scores(bundle)
+            if scores is not None:
+                return BundleResult(bundle.source, org, _score_rows(bundle, scores,
+                                                                    self.packs))
+        elif plan.resume:
+            kept = self._kept_record(bundle)
+            if kept is not None:
+                return BundleResult(bundle.source, org, _score_rows(
+                    bundle, kept["scores"], self.packs))
+        result = assess_bundle(
+            bundle, self.rules, model=self.model, as_of=plan.as_of,
+            level_threshold=plan.level_threshold, provenance=plan.provenance,
+            waivers=plan.waivers, roadmap_settings=plan.roadmap,
+        )
+        rows = _score_rows(bundle, result.record["scores"], self.packs)
+        if plan.summary_only:
+            return BundleResult(bundle.source, org, rows)
+        if self.format.batch:
+            return BundleResult(bundle.source, org, rows, record=result.record)
+        return BundleResult(bundle.source, org, rows,
+                            output=self.format.render([result.record], self.options))
+
+    def _fast_scores(self, bundle: EvidenceBundle) -> dict[str, Any] | None:
+        """Scores from the generated evaluator, as a record would hold them; None when the
+        bundle needs the full path (waivers or declarations apply, or no date)."""
+        day = self.plan.as_of or bundle.as_of
+        if day is None or waivers_for(bundle.organisation.id, self.plan.waivers) \
+                or declared_not_applicable(bundle, self.rules):
+            return None
+        from maturity.checks import EvalContext
+        from maturity.fastpath import FastRuleSet, FastScorer
+        from maturity.scoring import scores_as_data
+
+        if self._fast is None:
+            self._fast = FastRuleSet(self.rules, self.session.compiler)
+            self._scorer = FastScorer(self.rules, self.model, self.plan.level_threshold)
+        verdicts = self._fast.verdicts(bundle.data, EvalContext(day, bundle.documents))
+        scores: dict[str, Any] = canonicalize(scores_as_data(self._scorer.score(verdicts)))
+        return scores
+
+    def _kept_record(self, bundle: EvidenceBundle) -> dict[str, Any] | None:
+        """The record already written for this bundle, if it is complete and pins exactly
+        this run's inputs and settings (then assessing again would give the same bytes)."""
+        path = Path(self.plan.output) / f"{bundle.organisation.id}{self.format.suffix}"
+        try:
+            record = parse_record(path.read_bytes())
+        except (OSError, ValueError):
+            return None
+        day = self.plan.as_of or bundle.as_of
+        if day is None or not isinstance(record.get("scores"), dict) or \
+                not isinstance(record.get("outcomes"), list):
+            return None
+        pins = build_record(
+            bundle=bundle, as_of=day, packs=self.rules.packs, outcomes=[], scores={},
+            scores_without_waivers={}, model=self.model,
+            settings={"level_threshold": self.plan.level_threshold},
+            provenance=self.plan.provenance,
+            waivers=list(waivers_for(bundle.organisation.id, self.plan.waivers).values()),
+            not_applicable=declared_not_applicable(bundle, self.rules),
+        )
+        computed = {"outcomes", "scores", "scores_without_waivers", "roadmap"}
+        if any(record.get(key) != value for key, value in pins.items() if key not in computed):
+            return None
+        if set(record) != set(pins):
+            return None
+        if len(record["outcomes"]) != len(self.rules.rules):
+            return None
+        roadmap = record.get("roadmap")
+        if self.plan.roadmap is None:
+            return record if roadmap is None else None
+        from maturity.roadmap import parse_settings
+
+        wanted = canonicalize(parse_settings(self.plan.roadmap).as_data())
+        if not isinstance(roadmap, dict) or roadmap.get("settings") != wanted:
+            return None
+        return record
+
+
+_WORKER: Assessor | None = None
+
+
+def _start_worker(plan: BatchPlan, lifeline: Any) -> None:
+    """Pool initializer: build this worker's session and rules once."""
+    import signal
+    import threading
+
+    global _WORKER
+    # Ctrl-C reaches the whole process group: the main process stops the workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_exit_with_main, args=(lifeline,), daemon=True).start()
+    _WORKER = Assessor(plan)
+
+
+def _exit_with_main(lifeline: Any) -> None:
+    """End this worker when the main process is gone (killed with SIGKILL, which it cannot
+    catch): the other end of `lifeline` closes with it. An orphan would otherwise wait for work
+    forever, holding its terminal's pipes open."""
+    with contextlib.suppress(EOFError, OSError):
+        lifeline.recv_bytes()
+    os._exit(1)
+
+
+#: The main process's ends of the workers' lifelines, open until this process exits.
+_LIFELINES: list[Any] = []
+
+
+def _work(tasks: list[Task]) -> list[BundleResult]:
+    assert _WORKER is not None
+    return [_WORKER.assess(task) for task in tasks]
+
+
+# --- the main process ---------------------------------------------------------------------
+
+
+@dataclass
+class _Progress:
+    """A progress bar on a terminal, plain log lines elsewhere (1-10, then every 10, …)."""
+
+    stream: IO[str]
+    total: int | None
+    bar: Any = None
+    done: int = 0
+    failed: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def __post_init__(self) -> None:
+        if self.stream.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=self.total, unit="bundle", file=self.stream,
+                            dynamic_ncols=True, leave=True)
+
+    def step(self, result: BundleResult) -> None:
+        self.done += 1
+        if result.failure is not None:
+            self.failed += 1
+            message = f"FAILED {result.source}\n{result.failure}"
+            if self.bar is not None:
+                self.bar.write(message, file=self.stream)
+            else:
+                print(message, file=self.stream)
+        if self.bar is not None:
+            self.bar.update(1)
+            if self.failed:
+                self.bar.set_postfix(failed=self.failed, refresh=False)
+            return
+        scale = 10 ** max(0, len(str(self.done)) - 1)
+        if self.done % scale == 0:
+            rate = self.done / max(time.monotonic() - self.started, 1e-9)
+            print(f"[{self.done}] {result.organisation or result.source} "
+                  f"({rate:.0f} bundles/s, {self.failed} failed)", file=self.stream)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elapsed = time.monotonic() - self.started
+        print(f"{self.done} bundles in {elapsed:.1f} s: {self.done - self.failed} assessed, "
+              f"{self.failed} failed", file=self.stream)
+
+
+def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
+    chunk: list[Task] = []
+    for task in tasks:
+        chunk.append(task)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _pool_results(plan: BatchPlan, tasks: Iterable[Task], jobs: int
+                  ) -> Iterator[BundleResult]:
+    """Results in the order the tasks were given, from `jobs` worker processes with at most
+    `IN_FLIGHT` chunks each in flight."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Workers start from a clean interpreter (forkserver, else spawn), never a fork of this
+    # process and its threads.
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
+        else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["maturity.batch"])
+    lifeline, held = context.Pipe(duplex=False)
+    _LIFELINES.append(held)
+    pending: deque[Future[list[BundleResult]]] = deque()
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                               initializer=_start_worker, initargs=(plan, lifeline))
+    try:
+        chunks = _chunks(tasks, CHUNK)
+        for chunk in chunks:
+            pending.append(pool.submit(_work, chunk))
+            if len(pending) >= jobs * IN_FLIGHT:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+    finally:
+        # Interrupted or failed: queued chunks are dropped; a worker finishes the chunk it is
+        # on (killing it could cut a result in half and hang the pool's reader thread).
+        for future in pending:
+            future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+        lifeline.close()
+
+
+class _Spool:
+    """Rows kept in an unlinked temporary file (nothing is left behind, even on SIGKILL)."""
+
+    def __init__(self) -> None:
+        # Closed by `close()` in `execute`'s finally block.
+        self.file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+        self.writer = csv.writer(self.file, lineterminator="\n")
+        self.count = 0
+
+    def write(self, row: Sequence[str]) -> None:
+        self.writer.writerow(row)
+        self.count += 1
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def run_batch(
     session: Session,
     args: argparse.Namespace,
     rules: RuleSet,
-    bundles: Sequence[Callable[[], Any]],
+    paths: Sequence[Path],
     provenance: Provenance,
     waivers: Sequence[Waiver] = (),
 ) -> int:
+    """Assess every bundle below `paths` (see the module docstring); 1 if any failed."""
+    fmt_name = args.format or "json"
     formats = {f.name: f for _n, f in session.host.report_formats()}
-    fmt = formats.get(args.format or "json")
+    fmt = formats.get(fmt_name)
     if fmt is None:
         raise UsageError(
             f"unknown report format {args.format!r}",
@@ -52,39 +542,164 @@ def run_batch(
             found="no -o",
             fix="add -o OUT_DIR",
         )
-    model = session.scoring_model(args.scoring)
-    # Every organisation gets its roadmap, as a single assessment does (--no-roadmap: none).
-    roadmap_settings = settings_from_args(args)
-    out = Path(args.output)
+    summary_only = bool(getattr(args, "summary_only", False))
+    resume = bool(getattr(args, "resume", False))
+    if resume and (fmt.name != "json" or summary_only):
+        raise UsageError(
+            "--resume reads back the records of an earlier run: JSON records only",
+            code="usage.resume-format",
+            location="--resume",
+            expected="--format json (the default), without --summary-only",
+            found=f"--format {fmt.name}" + (" --summary-only" if summary_only else ""),
+            fix="assess into JSON records, then render them with `maturity report`",
+        )
+    jobs = args.jobs if getattr(args, "jobs", None) else (os.cpu_count() or 1)
+    if jobs < 1:
+        raise UsageError(
+            "--jobs takes a number of worker processes",
+            code="usage.jobs",
+            location="--jobs",
+            expected="1 or more",
+            found=str(jobs),
+            fix="e.g. --jobs 2",
+        )
+    from maturity.roadmap import settings_from_args
+
+    plan = BatchPlan(
+        packs=tuple(args.pack) if args.pack else None,
+        pack_dirs=tuple(str(p) for p in args.pack_dir),
+        profiles=tuple(str(p) for p in args.profile),
+        limits=dict(getattr(args, "limit", None) or []),
+        autoload=None,
+        skip_broken=bool(getattr(args, "skip_broken_plugins", False)),
+        scoring=args.scoring,
+        as_of=args.as_of,
+        level_threshold=args.level_threshold,
+        lang=args.lang,
+        format=fmt.name,
+        # Every organisation gets its roadmap, as a single assessment does (--no-roadmap: none).
+        roadmap=None if summary_only else settings_from_args(args),
+        waivers=tuple(waivers),
+        provenance=provenance,
+        summary_only=summary_only,
+        resume=resume,
+        output=str(args.output),
+        fingerprint=_fingerprint(session, rules, provenance),
+    )
+    return execute(plan, session, rules, bundle_tasks(session, paths), jobs,
+                   count=lambda: _count_tasks(session, paths))
+
+
+def execute(plan: BatchPlan, session: Session, rules: RuleSet, tasks: Iterable[Task],
+            jobs: int, *, log: IO[str] | None = None,
+            count: Callable[[], int | None] = lambda: None) -> int:
+    """Run a planned batch over `tasks` and write its outputs; 1 if any bundle failed.
+
+    Batches of fewer than `IN_PROCESS_BELOW` bundles, and `jobs=1`, run in this process with
+    `session` and `rules` as they are (plugins registered in-process included)."""
+    stream = log or sys.stderr
+    out = Path(plan.output)
+    local = Assessor(plan, session, rules)
+    iterator = iter(tasks)
+    head = [task for task, _ in zip(iterator, range(IN_PROCESS_BELOW), strict=False)]
+    small = len(head) < IN_PROCESS_BELOW
+    stream_tasks = _joined(head, iterator)
+    total = len(head) if small else (count() if stream.isatty() else None)
+    progress = _Progress(stream, total)
+    summary = _Spool()
+    failures = _Spool()
     records: list[dict[str, Any]] = []
-    failures: list[str] = []
-    summary_rows: list[str] = []
-    for index, read in enumerate(bundles, start=1):
-        try:
-            bundle = read()
-            result = assess_bundle(
-                bundle, rules, model=model, as_of=args.as_of,
-                level_threshold=args.level_threshold, provenance=provenance, waivers=waivers,
-                roadmap_settings=roadmap_settings,
-            )
-        except MaturityError as exc:
-            failures.append(exc.render())
-            print(f"[{index}/{len(bundles)}] FAILED\n{exc.render()}", file=sys.stderr)
-            continue
-        org = bundle.organisation.id
-        if fmt.batch:
-            records.append(result.record)
-        else:
-            rendered = fmt.render([result.record], {"lang": args.lang})
-            atomic_write(out / f"{org}{fmt.suffix}", rendered)
-        for pack_id, score in sorted(result.scores.items()):
-            summary_rows.append(f"{org},{pack_id},{score.index!r}")
-        print(f"[{index}/{len(bundles)}] {org}", file=sys.stderr)
-    if fmt.batch:
-        atomic_write(out, fmt.render(records, {"lang": args.lang}))
+    seen: dict[str, str] = {}
+    results: Iterable[BundleResult]
+    if small or jobs == 1:
+        results = (local.assess(task) for task in stream_tasks)
     else:
-        summary = "organisation,pack,index\n" + "".join(f"{r}\n" for r in sorted(summary_rows))
-        atomic_write(out / "summary.csv", summary.encode())
-        if failures:
-            atomic_write(out / "failures.txt", ("\n\n".join(failures) + "\n").encode())
-    return 1 if failures else 0
+        results = _pool_results(plan, stream_tasks, jobs)
+    try:
+        for result in results:
+            if result.failure is None and result.organisation in seen:
+                result = BundleResult(
+                    result.source,
+                    failure=f"error[evidence.duplicate-organisation]: {result.source}: "
+                    f"organisation {result.organisation!r} was already assessed in this "
+                    f"batch from {seen[result.organisation]}\n"
+                    "  fix: give each organisation one bundle per batch (assess each period "
+                    "in its own batch)",
+                    failure_code="evidence.duplicate-organisation")
+            if result.failure is not None:
+                summary.write((result.source, "", "", "", "", "", "", "", "", "",
+                               f"failed: {result.failure_code}"))
+                failures.write((result.source, result.failure))
+            else:
+                assert result.organisation is not None
+                seen[result.organisation] = result.source
+                for row in result.rows:
+                    summary.write(row)
+                if result.record is not None:
+                    records.append(result.record)
+                elif result.output is not None:
+                    atomic_write(out / f"{result.organisation}{local.format.suffix}",
+                                 result.output)
+            progress.step(result)
+        progress.close()
+        if local.format.batch and not plan.summary_only:
+            atomic_write(out, local.format.render(records, local.options))
+        else:
+            _atomic_copy(out / "summary.csv", ",".join(SUMMARY_COLUMNS) + "\n", summary)
+            failures_file = out / "failures.txt"
+            if failures.count:
+                atomic_write(failures_file, _failure_text(failures))
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    failures_file.unlink()
+    finally:
+        summary.close()
+        failures.close()
+    return 1 if failures.count else 0
+
+
+def _failure_text(failures: _Spool) -> bytes:
+    failures.file.seek(0)
+    blocks = [f"{source}\n{message}" for source, message in csv.reader(failures.file)]
+    return ("\n\n".join(blocks) + "\n").encode("utf-8")
+
+
+def _joined(head: list[Task], rest: Iterator[Task]) -> Iterator[Task]:
+    yield from head
+    yield from rest
+
+
+def _count_tasks(session: Session, paths: Sequence[Path]) -> int | None:
+    """How many bundles `paths` hold, for the progress bar's total (a second, cheap walk);
+    None when a plugin reads the layout (counting would read every bundle)."""
+    count = 0
+    for path in paths:
+        if path.is_dir() and session.host.bundle_source(path) is not None:
+            return None
+        if path.is_dir() and not _has_header(path, session.loaders):
+            count += sum(1 for _ in _walk(path, session.loaders))
+        else:
+            count += 1
+    return count
+
+
+def _atomic_copy(path: Path, head: str, spool: _Spool) -> None:
+    """`atomic_write` for a spooled file: streamed, so its size never sits in memory."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(head)
+            spool.file.seek(0)
+            for block in iter(lambda: spool.file.read(1 << 20), ""):
+                handle.write(block)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise

@@ -125,15 +125,18 @@ def cmd_assess(args: argparse.Namespace) -> int:
     model = session.scoring_model(args.scoring)
     waivers, waiver_file = _load_waivers(args.waivers, session.limits, rules)
     # Plugins' bundle sources run before the provenance is taken, so one skipped there is listed.
-    bundles = _bundles(session, [Path(p) for p in args.evidence])
+    from maturity.batch import single_bundle
+
+    paths = [Path(p) for p in args.evidence]
+    one = single_bundle(session, paths)
     args.lang = _check_lang(session, args.lang)
     provenance = provenance_for(session, changes, args.lang, profiles=profiles,
                                 waiver_file=waiver_file)
-    if len(bundles) != 1:
+    if one is None:
         from maturity.batch import run_batch
 
-        return run_batch(session, args, rules, bundles, provenance, waivers=waivers)
-    bundle = bundles[0]()
+        return run_batch(session, args, rules, paths, provenance, waivers=waivers)
+    bundle = one.bundle or session.load_evidence(Path(str(one.path)), display=one.source or None)
     roadmap = _roadmap_settings(args)
     result = assess_bundle(
         bundle, rules, model=model, as_of=args.as_of, level_threshold=args.level_threshold,
@@ -189,48 +192,6 @@ def _roadmap_settings(args: argparse.Namespace) -> dict[str, Any] | None:
         return None
     settings: dict[str, Any] | None = settings_from_args(args)
     return settings
-
-
-def _bundles(session: Session, paths: Sequence[Path]) -> list[Callable[[], Any]]:
-    """Lazy bundle readers for every path: a bundle, a directory of bundles, or a plugin's
-    layout. Reading is deferred so a batch streams its bundles."""
-    from maturity.errors import EvidenceError
-    from maturity.evidence import discover_bundles
-
-    found: list[Callable[[], Any]] = []
-    for path in paths:
-        if path.is_dir():
-            source = session.host.bundle_source(path)
-            if source is not None:
-                found.extend(_constant(b) for b in source.bundles())
-                continue
-            header = any(
-                (path / f"bundle{s}").is_file() for s in session.loaders
-            )
-            if not header:
-                dirs = discover_bundles(path, session.loaders)
-                if not dirs:
-                    raise EvidenceError(
-                        "no evidence bundle found",
-                        code="evidence.no-bundles",
-                        file=path.name or str(path),
-                        expected="a bundle directory (with bundle.toml) or directories of them",
-                        found="no bundle.toml below this directory",
-                        fix="point at a bundle, or add bundle.toml to each organisation's folder",
-                    )
-                for d in dirs:
-                    found.append(_reader(session, d, d.relative_to(path).as_posix()))
-                continue
-        found.append(_reader(session, path, None))
-    return found
-
-
-def _constant(value: Any) -> Callable[[], Any]:
-    return lambda: value
-
-
-def _reader(session: Session, path: Path, display: str | None) -> Callable[[], Any]:
-    return lambda: session.load_evidence(path, display=display)
 
 
 def cmd_rules_list(args: argparse.Namespace) -> int:
@@ -406,7 +367,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="profile file, or id of a profile a plugin offers (repeatable)")
     p.add_argument("--lang", default="en", help="report language (en, fr, ar, or one a "
                    "plugin adds); recorded in the record")
-    p.add_argument("--jobs", type=int, default=None, help="worker processes for a batch")
+    p.add_argument("--jobs", type=int, default=None,
+                   help="worker processes for a batch (default: the number of cores)")
+    p.add_argument("--resume", action="store_true",
+                   help="batch: skip bundles whose record is complete and pins these inputs")
+    p.add_argument("--summary-only", action="store_true",
+                   help="batch: write summary.csv only, no records (the fast evaluator)")
     p.set_defaults(handler=cmd_assess)
     _roadmap_arguments(p)
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import itertools
 import os
 import sys
 import tempfile
@@ -601,7 +602,7 @@ def execute(plan: BatchPlan, session: Session, rules: RuleSet, tasks: Iterable[T
     out = Path(plan.output)
     local = Assessor(plan, session, rules)
     iterator = iter(tasks)
-    head = [task for task, _ in zip(iterator, range(IN_PROCESS_BELOW), strict=False)]
+    head = list(itertools.islice(iterator, IN_PROCESS_BELOW))
     small = len(head) < IN_PROCESS_BELOW
     stream_tasks = _joined(head, iterator)
     total = len(head) if small else (count() if stream.isatty() else None)

@@ -388,8 +388,13 @@ def assess(
     roadmap: Mapping[str, Any] | None = None,
     session: Session | None = None,
 ) -> Assessment:
-    """Assess one evidence bundle and return its outcomes, scores and canonical record."""
+    """Assess one evidence bundle and return its outcomes, scores and canonical record.
+    `language` is the record's (reports default to it): one `maturity.i18n` can write."""
     session = session or Session()
+    if language != "en":
+        from maturity.i18n import check_language
+
+        check_language(session, language)
     changes: list[dict[str, Any]] = []
     if rules is None:
         rules, changes = session.load_rules(packs)

@@ -412,3 +412,14 @@ def test_a_pack_written_in_french_needs_no_french_translation(tmp_path: Path) ->
     assert english.fallback_count == 1
     assert "mini: en: rules.A-1: missing title, rationale, action" in translation_problems(
         rules, session, "en")
+
+
+def test_the_api_refuses_to_record_a_language_it_cannot_write(session: Session) -> None:
+    from maturity.api import assess
+    from tests.conftest import EXAMPLES
+
+    with pytest.raises(UsageError) as caught:
+        assess(EXAMPLES / "ministry-of-finance", session=session, language="xx")
+    assert caught.value.code == "usage.unknown-language"
+    record = assess(EXAMPLES / "ministry-of-finance", session=session, language="ar").record
+    assert record["assessment"]["language"] == "ar"

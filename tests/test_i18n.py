@@ -423,3 +423,38 @@ def test_the_api_refuses_to_record_a_language_it_cannot_write(session: Session) 
     assert caught.value.code == "usage.unknown-language"
     record = assess(EXAMPLES / "ministry-of-finance", session=session, language="ar").record
     assert record["assessment"]["language"] == "ar"
+
+
+def test_the_stamp_tool_fills_in_sources_and_restamps_a_reviewed_translation(
+        tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    pack_dir = _mini(tmp_path)
+    (pack_dir / "i18n").mkdir()
+    catalogue = pack_dir / "i18n" / "fr.toml"
+    catalogue.write_text(
+        '# traduction de relecture\n[catalogue]\nlocale = "fr"\npack = "mini"\n\n'
+        '[catalogue.rules.A-1]\ntitle = "Une stratégie est adoptée"\n', encoding="utf-8")
+
+    def stamp(*args: str) -> None:
+        subprocess.run([sys.executable, str(ROOT / "scripts" / "i18n.py"), "stamp", *args,
+                        str(catalogue)], check=True, capture_output=True)
+
+    def stale() -> list[str]:
+        session = _session()
+        return [p for p in translation_problems(_rules(session, pack_dir), session, "fr")
+                if "stale" in p]
+
+    stamp()
+    text = catalogue.read_text(encoding="utf-8")
+    assert text.startswith("# traduction de relecture\n") and 'source = "' in text
+    assert stale() == []
+    _edit_english(pack_dir, 'title = "A strategy is adopted"', 'title = "A strategy is agreed"')
+    assert len(stale()) == 1
+    stamp()  # an existing source is never replaced without review
+    assert len(stale()) == 1
+    stamp("--restamp", "rules.A-1")
+    assert stale() == []

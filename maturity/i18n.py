@@ -1,17 +1,20 @@
 """Reports and packs in the reader's language: English, French, Arabic, or what plugins add.
 
-Where translations come from, the later winning:
+A pack is written in one language (`[pack] language`, English by default); a report in another
+takes each of its texts from, the later winning:
 
 1. a rule's or a header element's own `translations` table, in the pack's TOML;
 2. the pack's catalogue file `<pack directory>/i18n/<locale>.toml` (the `[catalogue]` format of
    `maturity.catalogues`), read only when that locale is asked for, so an English run parses
    nothing more;
-3. catalogues that plugins return from `maturity_translations` (a country's official terms win).
+3. catalogues that plugins return from `maturity_translations` (a country's official terms win;
+   where one translates only some of an element's texts, the pack's translation of the others
+   stays).
 
-A translation is used only while it is current: its `source` hash must match the English text it
-was made from (else it is *stale*), and the English text the record shows must be the pack's
-(else the record was made with another version of the text). Anything else falls back to the
-English text and is counted, so a report can say how many of its texts are not in the reader's
+A translation is used only while it is current: its `source` hash must match the source text it
+was made from (else it is *stale*), and the text the record shows must be the pack's (else the
+record was made with another version of the text). Anything else falls back to the pack's own
+text and is counted, so a report can say how many of its texts are not in the reader's
 language (`Language.fallbacks`). The report templates' own strings come from gettext message
 catalogues (`reports/locale/<lang>/LC_MESSAGES/maturity.mo`, compiled from the `.po` files by
 `scripts/i18n.py compile`), with plugins' `messages` taking precedence; a message missing from
@@ -26,7 +29,6 @@ import gettext
 import io
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -99,7 +101,7 @@ SOURCE_FIELDS = ("title", "name", "rationale", "action", "description")
 
 def source_for(element: Element, translated: Iterable[str]) -> str:
     """The `source` a translation of the fields `translated` of `element` must carry: the hash
-    of the English texts it translates. Tools stamp it; nobody writes it by hand."""
+    of the source texts it translates. Tools stamp it; nobody writes it by hand."""
     english = english_texts(element)
     chosen = set(translated)
     return source_hash(english.get(f, "") for f in SOURCE_FIELDS if f in chosen)
@@ -402,7 +404,7 @@ class Language:
     def is_source(self) -> bool:
         return self.code == SOURCE_LANGUAGE
 
-    @cached_property
+    @functools.cached_property
     def locale(self) -> Locale:
         from babel import Locale
 
@@ -577,7 +579,7 @@ def translation_problems(rules: RuleSet, session: Session, lang: str) -> list[st
     """Missing and stale translations of the loaded packs into `lang`, one line each.
 
     A text is missing when neither the pack, its catalogue file nor a plugin translates it; a
-    translation is stale when the English text changed after it was made (its `source` hash no
+    translation is stale when the source text changed after it was made (its `source` hash no
     longer matches). Entries of a pack's catalogue file for elements the pack lacks are listed
     too: they are translations of texts that no longer exist.
     """

@@ -752,6 +752,15 @@ def _roadmap_command(sub: Any) -> None:
 _EXTRA_COMMANDS.append(_roadmap_command)
 
 
+def _cohort_commands(sub: Any) -> None:
+    from maturity.cohort import add_commands
+
+    add_commands(sub)
+
+
+_EXTRA_COMMANDS.append(_cohort_commands)
+
+
 class _Stopped(KeyboardInterrupt):
     """SIGTERM (a service manager stopping the run), unwound like Ctrl-C."""
 

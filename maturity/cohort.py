@@ -1,0 +1,134 @@
+"""The `compare` and `trend` commands: records read from files, streamed, rendered to a file.
+
+`maturity compare RECORD…|DIR -o FILE.html|.md|.csv` compares organisations (see
+`maturity.compare`); `maturity trend RECORD… -o FILE` follows one organisation over periods
+(see `maturity.trend`). A directory stands for every `*.json` record below it, in sorted order,
+so a batch's output directory can be compared as it is. The output format follows the file's
+suffix unless `--format` says otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_commands", "record_paths"]
+
+FORMATS = ("html", "md", "csv")
+
+
+def record_paths(paths: Sequence[str]) -> list[Path]:
+    """The record files named: files as given, directories as their `*.json` files (sorted)."""
+    from maturity.errors import RecordError
+
+    found: list[Path] = []
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            records = sorted(p for p in path.rglob("*.json") if p.is_file())
+            if not records:
+                raise RecordError(
+                    "no records in this directory",
+                    code="record.none",
+                    file=path.name or str(path),
+                    expected="JSON records written by `maturity assess`",
+                    found="no *.json file below it",
+                    fix="point at a batch's output directory or at record files",
+                )
+            found.extend(records)
+        else:
+            found.append(path)
+    return found
+
+
+def _format(args: argparse.Namespace) -> str:
+    from maturity.errors import UsageError
+
+    fmt = args.format or Path(args.output).suffix.lstrip(".").lower()
+    if fmt == "markdown":
+        fmt = "md"
+    if fmt not in FORMATS:
+        raise UsageError(
+            f"no {args.command} output format for {args.output!r}",
+            code="usage.unknown-format",
+            location="-o",
+            expected="a file ending in .html, .md or .csv (or --format html|md|csv)",
+            found=repr(fmt or args.output),
+            fix="e.g. -o comparison.html",
+        )
+    return fmt
+
+
+def _records(paths: Sequence[Path]) -> Iterator[dict[str, Any]]:
+    from maturity.loaders import load_record
+
+    for path in paths:
+        yield load_record(path)
+
+
+def _catalogue() -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Titles and dimension names of the installed packs (records hold ids only)."""
+    from maturity.api import Session
+
+    return {pack_id: (pack.header.title, [(d.id, d.name) for d in pack.header.dimensions])
+            for pack_id, (pack, _location) in Session().available_packs().items()}
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from maturity.compare import compare, render_comparison
+    from maturity.files import atomic_write
+
+    fmt = _format(args)
+    result = compare(_records(record_paths(args.records)), group_by=args.by,
+                     anonymise_below=args.anonymise_below, weakest=args.weakest,
+                     catalogue=_catalogue())
+    atomic_write(Path(args.output), render_comparison(result, fmt))
+    return 0
+
+
+def cmd_trend(args: argparse.Namespace) -> int:
+    from maturity.files import atomic_write
+    from maturity.trend import render_trend, trend
+
+    fmt = _format(args)
+    paths = record_paths(args.records)
+    result = trend(list(_records(paths)), [p.name for p in paths], _catalogue())
+    atomic_write(Path(args.output), render_trend(result, fmt))
+    return 0
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, found {text!r}")
+    return int(text)
+
+
+def add_commands(sub: Any) -> None:
+    p = sub.add_parser("compare", help="compare organisations: heatmap, ranking, distributions, "
+                                       "groups, weakest rules")
+    p.add_argument("records", nargs="+", metavar="RECORD|DIR",
+                   help="records, or directories of records (a batch's output)")
+    p.add_argument("-o", "--output", required=True, help="FILE.html, FILE.md or FILE.csv")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: from the file's suffix)")
+    p.add_argument("--by", choices=("kind", "parent"), default="kind",
+                   help="group averages by kind of organisation or by parent (default kind)")
+    p.add_argument("--anonymise-below", type=_positive, default=None, metavar="N",
+                   help="number the organisations of a cohort smaller than N, and withhold "
+                        "group averages over fewer than N")
+    p.add_argument("--weakest", type=_positive, default=15, metavar="N",
+                   help="how many of the weakest rules to list (default 15)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.set_defaults(handler=cmd_compare)
+
+    p = sub.add_parser("trend", help="one organisation over periods: table and chart per "
+                                     "dimension, breaks where scores stop being comparable")
+    p.add_argument("records", nargs="+", metavar="RECORD|DIR",
+                   help="the organisation's records, one per period")
+    p.add_argument("-o", "--output", required=True, help="FILE.html, FILE.md or FILE.csv")
+    p.add_argument("--format", choices=FORMATS, default=None,
+                   help="output format (default: from the file's suffix)")
+    p.add_argument("--debug", action="store_true", help="show tracebacks")
+    p.set_defaults(handler=cmd_trend)

@@ -1,0 +1,227 @@
+"""One organisation over time: its scores period by period, and where they stop being
+comparable (pure: records in, a trend out; the CLI reads the files).
+
+Records are ordered by assessment date. Each point is compared with the one before through
+`maturity.audit.diff_records`: another version (or other contents) of a pack, another scoring
+model or setting, or other tailoring profiles mean the two scores answer different questions.
+Such a point starts a new series: the table says why, and the chart does not join it to the
+points before (its marker is hollow), so a jump from a new pack version never reads as progress.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from maturity.errors import RecordError
+
+__all__ = ["DimensionTrend", "PackTrend", "Point", "Trend", "render_trend", "trend"]
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One assessment of one pack."""
+
+    as_of: str
+    period: str
+    version: str
+    index: float
+    dimensions: dict[str, tuple[float, int]]
+    #: Why this point cannot be compared with the one before (empty: it can).
+    breaks: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DimensionTrend:
+    dimension: str
+    #: (period label, score or None, level or None, starts a new series)
+    values: tuple[tuple[str, float | None, int | None, bool], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PackTrend:
+    pack: str
+    title: str
+    dimensions: tuple[str, ...]
+    #: Dimension names where the pack is installed (else its ids).
+    names: tuple[str, ...]
+    points: tuple[Point, ...]
+
+    def series(self) -> list[DimensionTrend]:
+        """The index, then each dimension, as series over the points."""
+        out = [DimensionTrend("index", tuple(
+            (p.period, p.index, None, bool(p.breaks)) for p in self.points))]
+        for dim, name in zip(self.dimensions, self.names, strict=True):
+            out.append(DimensionTrend(name, tuple(
+                (p.period, *(p.dimensions.get(dim) or (None, None)), bool(p.breaks))
+                for p in self.points)))
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Trend:
+    organisation: str
+    name: str
+    packs: tuple[PackTrend, ...]
+
+
+def _label(record: Mapping[str, Any]) -> str:
+    assessment = record.get("assessment") or {}
+    return str(assessment.get("period") or assessment.get("as_of") or "")
+
+
+def trend(records: Sequence[Mapping[str, Any]], files: Sequence[str] | None = None,
+          catalogue: Mapping[str, tuple[str, Sequence[tuple[str, str]]]] | None = None
+          ) -> Trend:
+    """The trend of one organisation's records (in any order; sorted by assessment date).
+    `catalogue` gives, for installed packs, their title and dimensions (id, name) in order."""
+    from maturity.audit import diff_records
+
+    names = list(files) if files is not None else [f"record {i + 1}" for i in
+                                                    range(len(records))]
+    organisations = sorted({str((r.get("organisation") or {}).get("id")) for r in records})
+    if len(organisations) != 1:
+        raise RecordError(
+            "a trend follows one organisation",
+            code="record.trend-organisations",
+            file=", ".join(names),
+            expected="records of the same organisation, one per period",
+            found="organisations " + ", ".join(organisations),
+            fix="pass one organisation's records (use `maturity compare` across organisations)",
+        )
+    ordered = sorted(zip(records, names, strict=True),
+                     key=lambda rn: (str((rn[0].get("assessment") or {}).get("as_of")),
+                                     _label(rn[0]), rn[1]))
+    packs: dict[str, list[Point]] = {}
+    order: dict[str, list[str]] = {}
+    last: dict[str, Mapping[str, Any]] = {}
+    for record, _name in ordered:
+        versions = {p["id"]: str(p.get("version")) for p in record.get("packs") or ()}
+        for pack_id, score in sorted((record.get("scores") or {}).items()):
+            breaks: tuple[str, ...] = ()
+            if pack_id in last:
+                diff = diff_records(last[pack_id], record)
+                breaks = tuple(w for w in diff.warnings
+                               if not w.startswith("pack ") or w.startswith(f"pack {pack_id} "))
+            last[pack_id] = record
+            dims = {d: (float(v["score"]), int(v["level"]))
+                    for d, v in score["dimensions"].items()}
+            known = order.setdefault(pack_id, [])
+            known.extend(d for d in dims if d not in known)
+            packs.setdefault(pack_id, []).append(Point(
+                str((record.get("assessment") or {}).get("as_of")), _label(record),
+                versions.get(pack_id, ""), float(score["index"]), dims, breaks))
+    first = ordered[-1][0].get("organisation") or {}
+    out = []
+    for pack_id, points in sorted(packs.items()):
+        title, declared = (catalogue or {}).get(pack_id, (pack_id, ()))
+        dimension_names = dict(declared)
+        ordered_ids = [d for d, _n in declared if d in order[pack_id]] + [
+            d for d in order[pack_id] if d not in dimension_names]
+        out.append(PackTrend(pack_id, title, tuple(ordered_ids),
+                             tuple(dimension_names.get(d, d) for d in ordered_ids),
+                             tuple(points)))
+    return Trend(organisations[0], str(first.get("name") or organisations[0]), tuple(out))
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.1f}"
+
+
+def _chart(uid: str, title: str, series: DimensionTrend) -> str:
+    """A small line chart of one series on a 0-100 % scale. A point that cannot be compared
+    with the one before starts a new line and is drawn hollow; every value is printed."""
+    from maturity import charts
+
+    width, height, left, right, top, bottom = 340.0, 190.0, 44.0, 16.0, 26.0, 40.0
+    count = len(series.values)
+    span = width - left - right
+
+    def x(i: int) -> float:
+        return left + (span / 2 if count == 1 else span * i / (count - 1))
+
+    def y(value: float) -> float:
+        return top + (height - top - bottom) * (1 - value)
+
+    parts = []
+    for k in (0, 0.5, 1.0):
+        parts.append(f'<line x1="{left:.1f}" y1="{y(k):.1f}" x2="{width - right:.1f}" '
+                     f'y2="{y(k):.1f}" stroke="#c8c8c8"/>')
+        parts.append(f'<text x="{left - 6:.1f}" y="{y(k) + 4:.1f}" text-anchor="end" '
+                     f'font-size="10.5" fill="#595959">{int(k * 100)}%</text>')
+    line: list[str] = []
+    for i, (label, value, _level, starts) in enumerate(series.values):
+        if starts or value is None:
+            if len(line) > 1:
+                parts.append(f'<polyline points="{" ".join(line)}" fill="none" '
+                             f'stroke="{charts.CURRENT}" stroke-width="2.5"/>')
+            line = []
+        if value is not None:
+            line.append(f"{x(i):.1f},{y(value):.1f}")
+        parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16:.1f}" text-anchor="middle" '
+                     f'font-size="11" fill="{charts.INK}">{escape(label)}</text>')
+    if len(line) > 1:
+        parts.append(f'<polyline points="{" ".join(line)}" fill="none" '
+                     f'stroke="{charts.CURRENT}" stroke-width="2.5"/>')
+    described = []
+    for i, (label, value, level, starts) in enumerate(series.values):
+        if value is None:
+            described.append(f"{label}: no score")
+            continue
+        fill = charts.BACKGROUND if starts else charts.CURRENT
+        parts.append(f'<rect x="{x(i) - 5:.1f}" y="{y(value) - 5:.1f}" width="10" height="10" '
+                     f'fill="{fill}" stroke="{charts.CURRENT}" stroke-width="2"/>'
+                     if starts else
+                     f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="5" fill="{fill}"/>')
+        parts.append(f'<text x="{x(i):.1f}" y="{y(value) - 10:.1f}" text-anchor="middle" '
+                     f'font-size="11" font-weight="600" fill="{charts.INK}">'
+                     f'{_pct(value)}</text>')
+        note = " (not comparable with the period before)" if starts else ""
+        level_text = f", level {level}" if level is not None else ""
+        described.append(f"{label}: {_pct(value)}%{level_text}{note}")
+    desc = "; ".join(described) + "."
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="trend" '
+            f'aria-labelledby="{uid}-t {uid}-d" width="{width:.0f}" height="{height:.0f}" '
+            f'viewBox="0 0 {width:.0f} {height:.0f}"><title id="{uid}-t">{escape(title)}</title>'
+            f'<desc id="{uid}-d">{escape(desc)}</desc>{"".join(parts)}</svg>')
+
+
+CSV_COLUMNS = ("pack", "as_of", "period", "pack_version", "scope", "score", "level",
+               "comparable_with_previous", "why_not")
+
+
+def render_trend(result: Trend, fmt: str) -> bytes:
+    """The trend as `html`, `md` or `csv`."""
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for pack in result.packs:
+            for point in pack.points:
+                head = (pack.pack, point.as_of, point.period, point.version)
+                tail = ("no" if point.breaks else "yes", "; ".join(point.breaks))
+                writer.writerow((*head, "index", repr(point.index), "", *tail))
+                for dim in pack.dimensions:
+                    if dim in point.dimensions:
+                        score, level = point.dimensions[dim]
+                        writer.writerow((*head, dim, repr(score), level, *tail))
+        return out.getvalue().encode("utf-8")
+    from maturity.report import environment
+
+    env = environment()
+    env.filters["pct"] = _pct
+    packs = []
+    for number, pack in enumerate(result.packs):
+        charts = [(series.dimension,
+                   _chart(f"t{number}-{i}", f"{pack.title}: {series.dimension}", series))
+                  for i, series in enumerate(pack.series())] if fmt == "html" else []
+        packs.append({"pack": pack, "charts": charts})
+    template = env.get_template("trend.html.j2" if fmt == "html" else "trend.md.j2")
+    return template.render(result=result, packs=packs).encode("utf-8")

@@ -512,7 +512,8 @@ def _replay(args: argparse.Namespace, record: dict[str, Any], record_path: Path)
                          "the record or pass --waivers to check them against it")
 
     evidence = Path(args.evidence) if args.evidence else here / plan.source
-    if not args.evidence and not evidence.exists() and evidence.parent.is_dir():
+    if (not args.evidence and not evidence.exists() and evidence.parent.is_dir()
+            and session.host.bundle_source(evidence.parent) is not None):
         # A bundle read from a plugin's layout is named "<directory>/<organisation>".
         evidence = evidence.parent
     if not evidence.exists():

@@ -41,7 +41,7 @@ def _po(lang: str) -> Catalog:
 
 
 def _ids(catalogue: Catalog) -> set[Any]:
-    return {m.id for m in catalogue if m.id}
+    return {(m.context, m.id) for m in catalogue if m.id}
 
 
 @pytest.fixture(scope="module")
@@ -65,7 +65,7 @@ def test_every_template_message_is_translated(extracted: Catalog, lang: str) -> 
     for message in extracted:
         if not message.id:
             continue
-        found = catalogue.get(message.id)
+        found = catalogue.get(message.id, context=message.context)
         strings = (found.string if isinstance(found.string, tuple) else (found.string,)
                    ) if found is not None else ("",)
         if found is None or found.fuzzy or not all(strings):
@@ -102,7 +102,7 @@ def test_the_shipped_compiled_catalogue_matches_its_source(lang: str) -> None:
     source = (LOCALE / lang / "LC_MESSAGES" / "maturity.po").read_bytes()
 
     def messages(mo: bytes) -> dict[Any, Any]:
-        return {(tuple(m.id) if isinstance(m.id, list | tuple) else m.id): m.string
+        return {(m.context, tuple(m.id) if isinstance(m.id, list | tuple) else m.id): m.string
                 for m in read_mo(io.BytesIO(mo)) if m.id}
 
     assert messages(shipped) == messages(compile_messages(source, lang))

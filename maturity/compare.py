@@ -60,15 +60,41 @@ class Entry:
     scores: dict[str, tuple[float, tuple[tuple[str, float, int], ...]]]
 
 
+class _ExactSum:
+    """A float sum that does not depend on the order of its terms (Shewchuk's partials, as
+    `math.fsum` keeps them): a comparison is the same whatever order its records come in."""
+
+    __slots__ = ("partials",)
+
+    def __init__(self) -> None:
+        self.partials: list[float] = []
+
+    def add(self, x: float) -> None:
+        i = 0
+        for y in self.partials:
+            if abs(x) < abs(y):
+                x, y = y, x
+            high = x + y
+            low = y - (high - x)
+            if low:
+                self.partials[i] = low
+                i += 1
+            x = high
+        self.partials[i:] = [x]
+
+    def value(self) -> float:
+        return math.fsum(self.partials)
+
+
 @dataclass
 class _RuleTally:
     title: str
     dimension: str
     action: str
     assessed: int = 0
-    credit: float = 0.0
+    credit: _ExactSum = field(default_factory=_ExactSum)
     gaps: int = 0
-    gain: float = 0.0
+    gain: _ExactSum = field(default_factory=_ExactSum)
 
 
 @dataclass
@@ -119,16 +145,19 @@ class Cohort:
                 tally = self.rules[(pack_id, rule_id)] = _RuleTally(
                     str(outcome.get("title") or rule_id), str(outcome["dimension"]),
                     str(remediation.get("action") or ""))
+            if not tally.action:
+                # Records name the remediation of the rules that have a gap only.
+                tally.action = str((outcome.get("remediation") or {}).get("action") or "")
             if outcome["status"] in _LEFT_OUT:
                 continue
             credit = float(outcome["credit"])
             tally.assessed += 1
-            tally.credit += credit
+            tally.credit.add(credit)
             tally.gaps += outcome["status"] in _GAPS
             weight = counted.get((pack_id, outcome["dimension"]), 0.0)
             dimensions = len(scores[pack_id][1]) if pack_id in scores else 0
             if weight > 0 and dimensions:
-                tally.gain += (1.0 - credit) * float(outcome["weight"]) / weight / dimensions
+                tally.gain.add((1.0 - credit) * float(outcome["weight"]) / weight / dimensions)
 
 
 def quantile(ordered: Sequence[float], p: float) -> float:
@@ -277,8 +306,8 @@ def _pack(cohort: Cohort, pack_id: str, labels: Sequence[str], group_by: GroupBy
             tuple(means)))
     tallies = [
         WeakRule(rule, t.title, t.dimension, dict(zip(dims, names, strict=True)).get(
-            t.dimension, t.dimension), t.action, t.assessed, t.credit / t.assessed,
-                 t.gaps / t.assessed, t.gain / t.assessed)
+            t.dimension, t.dimension), t.action, t.assessed, t.credit.value() / t.assessed,
+                 t.gaps / t.assessed, t.gain.value() / t.assessed)
         for (pack, rule), t in cohort.rules.items() if pack == pack_id and t.assessed
     ]
     tallies.sort(key=lambda w: (-w.gain, w.mean_credit, w.rule))

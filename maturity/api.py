@@ -30,7 +30,7 @@ from maturity.evidence import EvidenceLoader, load_bundle
 from maturity.hookspecs import PLUGIN_API, PackLocation
 from maturity.limits import Limits
 from maturity.model import EvidenceBundle, Outcome, RulePack, Waiver
-from maturity.packs import load_pack_dir
+from maturity.packs import load_pack_dir, read_pack_id
 from maturity.plugins import PluginHost, create_host, plugin_records
 from maturity.profiles import Profile, apply_profiles
 from maturity.record import Provenance, build_record, canonical_bytes
@@ -54,7 +54,8 @@ class Session:
     limits: Limits = field(default_factory=Limits)
     _loaders: dict[str, EvidenceLoader] | None = None
     _compiler: CheckCompiler | None = None
-    _pack_cache: dict[str, RulePack] | None = None
+    _pack_cache: dict[str, RulePack] = field(default_factory=dict)
+    _headers: dict[str, tuple[str, PackLocation]] | None = None
     #: Directories of the packs loaded from --pack-dir, by pack id.
     _local_dirs: dict[str, Path] = field(default_factory=dict)
 
@@ -74,44 +75,77 @@ class Session:
             self._compiler = CheckCompiler(t for _n, t in self.host.check_types())
         return self._compiler
 
-    def available_packs(self) -> dict[str, tuple[RulePack, PackLocation]]:
-        """Every installed pack by id (loaded once per session)."""
-        if self._pack_cache is None:
-            packs: dict[str, RulePack] = {}
-            locations: dict[str, PackLocation] = {}
+    def _installed(self) -> dict[str, tuple[str, PackLocation]]:
+        """Installed pack ids with their plugin and location, from the headers alone: a run
+        reads only the packs it uses (one plugin's pack can be large)."""
+        if self._headers is None:
+            headers: dict[str, tuple[str, PackLocation]] = {}
             for plugin, location in self.host.rule_packs():
                 if not self.host.active(plugin):
                     continue
-                origin = "builtin" if plugin == "builtin" else f"plugin:{plugin}"
                 try:
-                    pack = load_pack_dir(location.path, origin=origin, display=location.display,
-                                         limits=self.limits)
+                    pack_id = read_pack_id(location.path, display=location.display,
+                                           limits=self.limits)
                 except PackError as exc:
                     # A plugin's broken pack stops the run, or is skipped with the whole plugin.
                     self.host.skip_or_raise(plugin, "maturity_rule_packs", exc)
-                    for dropped in [k for k, p in packs.items() if p.origin == origin]:
-                        del packs[dropped], locations[dropped]
+                    headers = {k: v for k, v in headers.items() if v[0] != plugin}
                     continue
-                if pack.id in packs:
+                if pack_id in headers:
                     raise PackError(
-                        f"pack {pack.id!r} is provided twice",
+                        f"pack {pack_id!r} is provided twice",
                         code="pack.duplicate-pack",
                         file=location.display,
                         expected="each pack id once",
-                        found=f"also from {packs[pack.id].origin}",
+                        found=f"also from {headers[pack_id][1].display}",
                         fix="uninstall one of the plugins",
                     )
-                packs[pack.id] = pack
-                locations[pack.id] = location
-            self._pack_cache = packs
-            self._locations = locations
-        return {k: (v, self._locations[k]) for k, v in self._pack_cache.items()}
+                headers[pack_id] = (plugin, location)
+            self._headers = headers
+        return self._headers
+
+    def _load_installed(self, pack_ids: Sequence[str]) -> dict[str, tuple[RulePack, PackLocation]]:
+        cache = self._pack_cache
+        installed = self._installed()
+        for pack_id in pack_ids:
+            if pack_id in cache:
+                continue
+            entry = installed.get(pack_id)
+            if entry is None:
+                continue
+            plugin, location = entry
+            if not self.host.active(plugin):
+                continue
+            origin = "builtin" if plugin == "builtin" else f"plugin:{plugin}"
+            try:
+                cache[pack_id] = load_pack_dir(location.path, origin=origin,
+                                               display=location.display, limits=self.limits)
+            except PackError as exc:
+                # A plugin's broken pack stops the run, or is skipped with the whole plugin.
+                self.host.skip_or_raise(plugin, "maturity_rule_packs", exc)
+                for dropped in [k for k, (name, _l) in installed.items() if name == plugin]:
+                    cache.pop(dropped, None)
+        return {k: (cache[k], installed[k][1]) for k in pack_ids if k in cache
+                and self.host.active(installed[k][0])}
+
+    def available_packs(self) -> dict[str, tuple[RulePack, PackLocation]]:
+        """Every installed pack by id, loaded (once per session)."""
+        return self._load_installed(sorted(self._installed()))
 
     def select_packs(
         self, pack_ids: Sequence[str] | None = None, pack_dirs: Sequence[Path] = ()
     ) -> list[RulePack]:
-        # Installed packs are loaded only when asked for: `--pack-dir` alone reads nothing else.
-        available = self.available_packs() if pack_ids or not pack_dirs else {}
+        # Installed packs are loaded only when asked for: `--pack-dir` alone reads nothing else,
+        # and without --pack only the default packs are read.
+        if pack_ids:
+            available = self._load_installed(list(pack_ids))
+            names: Sequence[str] = sorted(self._installed())
+        elif not pack_dirs:
+            available = self._load_installed(sorted(
+                k for k, (_p, loc) in self._installed().items() if loc.default))
+            names = sorted(available)
+        else:
+            available, names = {}, []
         chosen: list[RulePack] = []
         for directory in pack_dirs:
             chosen.append(load_pack_dir(directory, origin=f"local:{directory.name}",
@@ -120,12 +154,12 @@ class Session:
         if pack_ids:
             for pack_id in pack_ids:
                 if pack_id not in available:
-                    hint = did_you_mean(pack_id, available)
+                    hint = did_you_mean(pack_id, names)
                     raise UsageError(
                         f"no rule pack {pack_id!r} is installed",
                         code="usage.unknown-pack",
                         location="--pack",
-                        expected="one of " + ", ".join(sorted(available)),
+                        expected="one of " + ", ".join(names),
                         found=repr(pack_id),
                         fix=f"did you mean {hint!r}?" if hint
                         else "install the plugin that provides it",
@@ -141,7 +175,7 @@ class Session:
         pack's (its translation catalogues live there, read only when a language needs them)."""
         if pack_id in self._local_dirs:
             return self._local_dirs[pack_id]
-        installed = self.available_packs().get(pack_id)
+        installed = self._installed().get(pack_id)
         return installed[1].path if installed is not None else None
 
     def scoring_model(self, name: str) -> ScoringModel:

@@ -29,6 +29,7 @@ __all__ = [
     "load_pack_dir",
     "pack_from_documents",
     "pydantic_error",
+    "read_pack_id",
 ]
 
 
@@ -251,3 +252,25 @@ def load_pack_dir(
     return pack_from_documents(
         f"{display}/pack.toml", header, rule_docs, origin=origin, sha256=digest.hexdigest()
     )
+
+
+def read_pack_id(directory: Path | Traversable, *, display: str, limits: Limits) -> str:
+    """A pack's id from its header alone (cheap), so runs read only the packs they use.
+
+    A header that does not give a valid id is loaded in full, for the full error message.
+    """
+    header = directory / "pack.toml"
+    if header.is_file():
+        data = header.read_bytes()
+        if len(data) <= limits.max_file_bytes:
+            try:
+                doc = parse_toml(data, f"{display}/pack.toml", PackError)
+            except PackError:
+                doc = {}
+            pack = doc.get("pack")
+            if isinstance(pack, dict) and isinstance(pack.get("id"), str):
+                try:
+                    return PackHeader.model_validate(pack).id
+                except ValidationError:
+                    pass
+    return load_pack_dir(directory, origin="", display=display, limits=limits).id

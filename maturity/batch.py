@@ -564,7 +564,7 @@ def run_batch(
             found=str(jobs),
             fix="e.g. --jobs 2",
         )
-    from maturity.roadmap import settings_from_args
+    from maturity.roadmap_options import settings_from_args
 
     plan = BatchPlan(
         packs=tuple(args.pack) if args.pack else None,

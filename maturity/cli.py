@@ -187,7 +187,7 @@ def _report_options(session: Session, lang: str | None, fmt: str | None,
 
 def _roadmap_settings(args: argparse.Namespace) -> dict[str, Any] | None:
     try:
-        from maturity.roadmap import settings_from_args
+        from maturity.roadmap_options import settings_from_args
     except ImportError:
         return None
     settings: dict[str, Any] | None = settings_from_args(args)
@@ -431,7 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _roadmap_arguments(parser: argparse.ArgumentParser) -> None:
     try:
-        from maturity.roadmap import add_arguments
+        from maturity.roadmap_options import add_arguments
     except ImportError:
         return
     add_arguments(parser)

@@ -18,7 +18,8 @@ from maturity.api import Session, assess_bundle, provenance_for
 from maturity.errors import RecordError, UsageError
 from maturity.model import Explanation, Outcome, OutcomeStatus
 from maturity.record import canonical_bytes, canonicalize
-from maturity.roadmap import plan_roadmap, settings_from_args
+from maturity.roadmap import plan_roadmap
+from maturity.roadmap_options import settings_from_args
 from maturity.ruleset import RuleSet
 
 __all__ = ["outcomes_from_record", "plan_from_evidence", "plan_from_record", "render_plan"]

@@ -23,7 +23,6 @@ The CLI calls `add_arguments` on its parser and passes `settings_from_args(args)
 
 from __future__ import annotations
 
-import argparse
 import heapq
 import itertools
 import math
@@ -44,20 +43,14 @@ __all__ = [
     "Action",
     "RoadmapSettings",
     "Target",
-    "add_arguments",
     "default_settings",
     "dependency_graph",
     "gap_actions",
     "parse_settings",
     "plan_roadmap",
-    "settings_from_args",
 ]
 
-#: Person-months of reform work per phase: a team of four for six months.
-DEFAULT_CAPACITY = 24.0
-#: Six phases of six months: a three-year reform programme.
-DEFAULT_PHASES = 6
-DEFAULT_PHASE_MONTHS = 6
+from maturity.roadmap_options import DEFAULT_CAPACITY, DEFAULT_PHASE_MONTHS, DEFAULT_PHASES
 
 GAP_STATUSES = frozenset({
     OutcomeStatus.PARTIAL,
@@ -191,76 +184,6 @@ def parse_settings(settings: Mapping[str, Any]) -> RoadmapSettings:
         raise _setting_error("targets", "a list of targets", raw_targets)
     targets = tuple(_parse_target(i, t) for i, t in enumerate(raw_targets))
     return RoadmapSettings(float(capacity), phases, months, targets)
-
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The roadmap options of `maturity assess` and `maturity roadmap`."""
-    group = parser.add_argument_group(
-        "roadmap", "the reform roadmap planned from the gaps (on by default)")
-    group.add_argument("--no-roadmap", action="store_true", help="do not plan a roadmap")
-    group.add_argument("--capacity", type=float, metavar="PM",
-                       help=f"person-months of work per phase (default {DEFAULT_CAPACITY:g})")
-    group.add_argument("--phases", type=int, metavar="N",
-                       help=f"number of phases (default {DEFAULT_PHASES})")
-    group.add_argument("--phase-months", type=int, metavar="M",
-                       help=f"months per phase, for dates in reports (default "
-                            f"{DEFAULT_PHASE_MONTHS})")
-    group.add_argument("--target", action="append", metavar="SPEC",
-                       help="a preset (oecd-2023-average, oecd-2023-top10) or "
-                            "DIMENSION=SCORE or DIMENSION=L<level>, where DIMENSION is a "
-                            "dimension id, pack:dimension, or all (repeatable; later wins; "
-                            "default: full marks in every dimension)")
-
-
-def _target_from_text(text: str) -> list[dict[str, Any]]:
-    name, sep, value = text.partition("=")
-    if not sep:
-        # A preset: expanded to numbers here, so the record holds what was planned against.
-        from maturity.targets import preset
-
-        found = preset(name)
-        return [
-            {"pack": found.pack, "dimension": dim, "score": score, "source": found.id}
-            for dim, score in sorted(found.scores.items())
-        ]
-    pack, _, dimension = name.rpartition(":")
-    spec: dict[str, Any] = {"dimension": dimension, "source": "--target"}
-    if pack:
-        spec["pack"] = pack
-    try:
-        if value[:1] in ("L", "l"):
-            spec["level"] = int(value[1:])
-        else:
-            spec["score"] = float(value)
-    except ValueError:
-        raise UsageError(
-            f"cannot read the target {text!r}",
-            code="usage.target",
-            location="--target",
-            expected="a preset, DIMENSION=SCORE (e.g. user-driven=0.7) or DIMENSION=L<level> "
-                     "(e.g. all=L3)",
-            found=repr(text),
-            fix="write the target as in the examples",
-        ) from None
-    return [spec]
-
-
-def settings_from_args(
-    args: argparse.Namespace, base: Mapping[str, Any] | None = None
-) -> dict[str, Any] | None:
-    """Roadmap settings from the command line (None with --no-roadmap), over `base` if given
-    (a record's settings when re-planning), else over the defaults."""
-    if getattr(args, "no_roadmap", False):
-        return None
-    settings = dict(base) if base is not None else default_settings()
-    for key in ("capacity", "phases", "phase_months"):
-        value = getattr(args, key, None)
-        if value is not None:
-            settings[key] = value
-    texts = getattr(args, "target", None)
-    if texts:
-        settings["targets"] = [spec for text in texts for spec in _target_from_text(text)]
-    return parse_settings(settings).as_data()
 
 
 # --- gaps and actions ----------------------------------------------------------------------

@@ -1,8 +1,8 @@
 """Roadmap target presets: benchmark scores shipped as data (`rules/targets/*.toml`).
 
-The planner itself is pure and never reads them; `maturity.roadmap.settings_from_args` expands
-a preset name into explicit per-dimension targets through this module, so a record holds the
-numbers it was planned against, not a name whose data might change.
+The planner itself is pure and never reads them; `maturity.roadmap_options.settings_from_args`
+expands a preset name into explicit per-dimension targets through this module, so a record
+holds the numbers it was planned against, not a name whose data might change.
 """
 
 from __future__ import annotations

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import maturity
 
-PURE = ("model", "checks", "engine", "scoring", "roadmap", "record", "ruleset", "profiles")
-FORBIDDEN_MODULES = {"os", "sys", "pathlib", "time", "tempfile", "shutil", "subprocess",
+PURE = ("model", "checks", "engine", "scoring", "roadmap", "record", "ruleset", "profiles",
+        "aggregation", "survey", "charts")
+FORBIDDEN_MODULES = {"os", "sys", "pathlib", "time", "tempfile", "shutil", "subprocess", "argparse",
                      "io", "importlib", "pluggy"}
 FORBIDDEN_MATURITY = {"plugins", "cli", "report", "files", "evidence", "loaders", "api",
                       "batch", "builtin", "packs", "formats", "spreadsheet", "charts"}

@@ -19,14 +19,8 @@ import maturity
 from maturity.api import Session
 from maturity.errors import PackError, UsageError
 from maturity.model import Explanation, Outcome, OutcomeStatus, PackHeader, Rule, RulePack
-from maturity.roadmap import (
-    GAP_STATUSES,
-    add_arguments,
-    default_settings,
-    gap_actions,
-    plan_roadmap,
-    settings_from_args,
-)
+from maturity.roadmap import GAP_STATUSES, default_settings, gap_actions, plan_roadmap
+from maturity.roadmap_options import add_arguments, settings_from_args
 from maturity.ruleset import RuleSet, compile_rules
 from maturity.scoring import BUILTIN_SCORING_MODELS, ScoringModel, score_packs
 from maturity.targets import load_presets

@@ -46,13 +46,18 @@ def test_html_and_svg_templates_are_autoescaped(name: str) -> None:
     assert bool(sandboxed_environment(jinja2.DictLoader({})).autoescape(name)) is markup
 
 
+#: The values templates may mark `| safe`: SVG charts (`maturity.charts`, and the compare and
+#: trend charts built the same way) that escape every text they draw.
+CHART = re.compile(r"[\w.]*\b(charts?(\.\w+)?|heatmap|boxplot|radar|bars|timeline)")
+
+
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_only_chart_output_is_marked_safe(name: str) -> None:
-    """`| safe` turns autoescaping off for one value: only the SVG charts, which escape their
-    own text (tests/test_report.py), may carry it."""
+    """`| safe` turns autoescaping off for one value: only a chart may carry it. A new use
+    fails here until it is shown to escape its text and added to CHART."""
     source = files("maturity.reports").joinpath(name).read_text(encoding="utf-8")
     for expression in re.findall(r"\{\{\s*([^}|]+?)\s*\|\s*safe\b", source):
-        assert re.fullmatch(r"[\w.]*(charts\.\w+|timeline)", expression), (name, expression)
+        assert CHART.fullmatch(expression), (name, expression)
 
 
 @pytest.mark.parametrize("attempt", sorted(ESCAPES), ids=str)

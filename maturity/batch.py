@@ -53,6 +53,7 @@ __all__ = [
     "bundle_tasks",
     "run_batch",
     "single_bundle",
+    "summary_rows",
 ]
 
 #: The columns of `summary.csv`: one row per organisation, pack and scope (the index, then
@@ -204,6 +205,24 @@ def _score_rows(bundle: EvidenceBundle, scores: Mapping[str, Any],
     return tuple(rows)
 
 
+def summary_rows(bundle: EvidenceBundle,
+                 summary: Mapping[str, tuple[float, Sequence[tuple[str, float, int]]]],
+                 versions: Mapping[str, str]) -> tuple[tuple[str, ...], ...]:
+    """Summary rows from `FastScorer.summary`: the same text as `_score_rows` gives from a
+    record, numbers rounded as the record rounds them."""
+    org = bundle.organisation
+    head = (bundle.source, org.id, org.kind, org.parent or "", bundle.period or "")
+    rows: list[tuple[str, ...]] = []
+    for pack_id in sorted(summary):
+        index, dimensions = summary[pack_id]
+        version = versions.get(pack_id, "")
+        rows.append((*head, pack_id, version, "index", repr(canonicalize(index)), "",
+                     "assessed"))
+        rows.extend((*head, pack_id, version, dim_id, repr(canonicalize(score)), str(level),
+                     "assessed") for dim_id, score, level in dimensions)
+    return tuple(rows)
+
+
 class Assessor:
     """Assesses bundles for a batch: built once per process from a `BatchPlan`."""
 
@@ -289,10 +308,10 @@ class Assessor:
         plan = self.plan
         org = bundle.organisation.id
         if plan.summary_only:
-            scores = self._fast_scores(bundle)
-            if scores is not None:
-                return BundleResult(bundle.source, org, _score_rows(bundle, scores,
-                                                                    self.packs))
+            summary = self._fast_summary(bundle)
+            if summary is not None:
+                return BundleResult(bundle.source, org, summary_rows(
+                    bundle, summary, {p: v for p, (v, _order) in self.packs.items()}))
         elif plan.resume:
             kept = self._kept_record(bundle)
             if kept is not None:
@@ -311,23 +330,24 @@ class Assessor:
         return BundleResult(bundle.source, org, rows,
                             output=self.format.render([result.record], self.options))
 
-    def _fast_scores(self, bundle: EvidenceBundle) -> dict[str, Any] | None:
-        """Scores from the generated evaluator, as a record would hold them; None when the
-        bundle needs the full path (waivers or declarations apply, or no date)."""
+    def _fast_summary(self, bundle: EvidenceBundle
+                      ) -> dict[str, tuple[float, tuple[tuple[str, float, int], ...]]] | None:
+        """Index and dimension scores from the generated evaluator; None when the bundle
+        needs the full path (waivers or declarations apply, or no date)."""
         day = self.plan.as_of or bundle.as_of
         if day is None or waivers_for(bundle.organisation.id, self.plan.waivers) \
                 or declared_not_applicable(bundle, self.rules):
             return None
         from maturity.checks import EvalContext
         from maturity.fastpath import FastRuleSet, FastScorer
-        from maturity.scoring import scores_as_data
 
         if self._fast is None:
             self._fast = FastRuleSet(self.rules, self.session.compiler)
             self._scorer = FastScorer(self.rules, self.model, self.plan.level_threshold)
         verdicts = self._fast.verdicts(bundle.data, EvalContext(day, bundle.documents))
-        scores: dict[str, Any] = canonicalize(scores_as_data(self._scorer.score(verdicts)))
-        return scores
+        summary: dict[str, tuple[float, tuple[tuple[str, float, int], ...]]] = (
+            self._scorer.summary(verdicts))
+        return summary
 
     def _kept_record(self, bundle: EvidenceBundle) -> dict[str, Any] | None:
         """The record already written for this bundle, if it is complete and pins exactly
@@ -554,7 +574,8 @@ def run_batch(
             found=f"--format {fmt.name}" + (" --summary-only" if summary_only else ""),
             fix="assess into JSON records, then render them with `maturity report`",
         )
-    jobs = args.jobs if getattr(args, "jobs", None) else (os.cpu_count() or 1)
+    requested = getattr(args, "jobs", None)
+    jobs = requested if requested is not None else (os.cpu_count() or 1)
     if jobs < 1:
         raise UsageError(
             "--jobs takes a number of worker processes",

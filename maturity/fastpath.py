@@ -216,15 +216,6 @@ class _StaleScan:
         return result
 
 
-def _share_of(value: list[Any], wanted: frozenset[str], total: float) -> float | None:
-    """The `share_of` credit of a list with stray or repeated items (as the reference), or None
-    when an item is not text (the reference then reports the shape)."""
-    chosen = {item for item in value if isinstance(item, str)}
-    if len(chosen) != len(value) and any(not isinstance(i, str) for i in value):
-        return None
-    return len(chosen & wanted) / total
-
-
 class _Source:
     """Builds the generated function's source and the constants it binds."""
 
@@ -468,14 +459,15 @@ def _emit_min_items(src: _Source, r: str, v: str, otherwise: str, ref: str, n: A
 def _emit_share_of(src: _Source, r: str, v: str, otherwise: str, ref: str, options: Any) -> None:
     wanted = src.bind(frozenset(options))
     total = src.bind(float(len(options)))
-    # Every item one of the options, each once: the share is the list's length. Stray or
-    # repeated items take the reference's long way; an unhashable item raises, and the whole
-    # bundle is then evaluated the reference way.
-    share = src.bind(_share_of, "share_of")
+    # The share is the number of distinct options the list holds, when every item is text
+    # (as the reference reads it): joining the items checks that, and raises for any other
+    # item (an unhashable one raises in the intersection), so that the whole bundle is then
+    # evaluated the reference way.
+    join = src.bind("".join, "join")
     src.lines.append(
-        f"{r} = ({r} / {total} if ({r} := len({wanted}.intersection({v}))) == len({v}) "
-        f"else ({r} if ({r} := {share}({v}, {wanted}, {total})) is not None "
-        f"else {ref}(data, ctx))) if {v}.__class__ is list else {otherwise}")
+        f"{r} = ({r} / {total} if (({r} := len({wanted}.intersection({v}))) == len({v}) "
+        f"or {join}({v}).__class__ is str) else {ref}(data, ctx)) "
+        f"if {v}.__class__ is list else {otherwise}")
 
 
 def _emit_choice(src: _Source, r: str, v: str, otherwise: str, ref: str, credits: Any) -> None:
@@ -495,22 +487,16 @@ def _emit_within_days(src: _Source, r: str, v: str, otherwise: str, ref: str, da
 
 
 def _emit_document(src: _Source, r: str, v: str, otherwise: str, ref: str, flag: Any) -> None:
-    check = src.bind(_document_credit, "document")
-    src.lines.append(f"{r} = {check}({v}, docs) if {v}.__class__ is dict else {otherwise}")
-    src.lines.append(f"{r} = {r} if {r} is not None else {ref}(data, ctx)")
-
-
-def _document_credit(reference: dict[str, Any], docs: Mapping[str, DocumentInfo]
-                     ) -> float | None:
-    """The `document` check on a reference table, or None when it is not one."""
-    name = reference.get("document")
-    if name.__class__ is not str:
-        return None
-    info = docs.get(name)
-    if info is None or info.sha256 is None:
-        return 0.0
-    declared = reference.get("sha256")
-    return 0.0 if declared is not None and declared != info.sha256 else 1.0
+    name = src.bind("document", ("key", "document"))
+    declared = src.bind("sha256", ("key", "sha256"))
+    # A reference to a document the bundle holds, with the declared hash if any: 1, else 0.
+    src.lines += [
+        f"if {v}.__class__ is dict and ({r} := {v}.get({name})).__class__ is str:",
+        f"    {r} = 0.0 if (({r} := docs.get({r})) is None or {r}.sha256 is None or "
+        f"({v}.get({declared}) is not None and {v}.get({declared}) != {r}.sha256)) else 1.0",
+        "else:",
+        f"    {r} = {ref}(data, ctx) if {v}.__class__ is dict else {otherwise}",
+    ]
 
 
 def _emit_graded(src: _Source, r: str, v: str, otherwise: str, ref: str, steps: Any) -> None:
@@ -558,6 +544,8 @@ def _reference_verdict(compiled: CompiledRule, data: Mapping[str, Any], ctx: Eva
         applies = compiled.applies.evaluate(data, ctx)
         if isinstance(applies, float) and applies < 1.0:
             return NOT_APPLICABLE
+        if isinstance(applies, BadShape):
+            return applies
     return _StaleProbe(compiled)(compiled.check.evaluate(data, ctx), data, ctx)
 
 
@@ -599,7 +587,10 @@ class FastRuleSet:
                         f"{flag} = isinstance({applies}, float) and {applies} < 1.0")
                 gated = src.fresh("v")
                 na = src.bind(NOT_APPLICABLE, "NOT_APPLICABLE")
-                rule_lines.append(f"{gated} = {na} if {flag} else {verdict}")
+                bad = src.bind(BadShape, "BadShape")
+                # Whether the rule applies cannot be told: the engine reports that error.
+                rule_lines.append(f"{gated} = {na} if {flag} else ({applies} if "
+                                  f"{applies}.__class__ is {bad} else {verdict})")
                 verdict = gated
             returned.append(verdict)
         self.source = src.source(reference, rule_lines, returned)
@@ -725,6 +716,33 @@ class FastScorer:
         credits = counted_credits(verdicts)
         if not self.fast:
             return self._generic(credits)
+        weights, products, missing = self._prepare(credits)
+        return {pack.id: self._pack(pack, dims, weights, products, missing)
+                for pack, _ordered, dims in self._plans}
+
+    def summary(self, verdicts: Sequence[Verdict]
+                ) -> dict[str, tuple[float, tuple[tuple[str, float, int], ...]]]:
+        """Each pack's index and its dimensions' (id, score, level): what a batch summary
+        shows, the same numbers as `score`, without the facets."""
+        credits = counted_credits(verdicts)
+        if not self.fast:
+            return {pack_id: (score.index, tuple((d.id, d.score, d.level)
+                                                 for d in score.dimensions.values()))
+                    for pack_id, score in self._generic(credits).items()}
+        weights, products, missing = self._prepare(credits)
+        out = {}
+        for pack, _ordered, dims in self._plans:
+            scored = tuple((plan.id, self._weighted(plan.rules, weights, products),
+                            self._level(plan, weights, products, missing)) for plan in dims)
+            counted = [score for plan, (_d, score, _l) in zip(dims, scored, strict=True)
+                       if plan.rules.size - missing[plan.rules.id]]
+            out[pack.id] = (self.model.index(counted, []), scored)
+        return out
+
+    def _prepare(self, credits: list[float | None]
+                 ) -> tuple[list[float] | None, list[float], list[int]]:
+        """(the weights when some rule is left out, else None; weight x credit per rule; how
+        many rules each group leaves out)."""
         left_out = [i for i in self._optional if credits[i] is None]
         weights = self.weights
         missing = [0] * self._group_count
@@ -736,9 +754,7 @@ class FastScorer:
                 for group in self._groups_of[i]:
                     missing[group] += 1
         products = list(map(mul, weights, credits))
-        return {pack.id: self._pack(pack, dims, weights if left_out else None, products,
-                                    missing)
-                for pack, _ordered, dims in self._plans}
+        return (weights if left_out else None), products, missing
 
     def _generic(self, credits: Sequence[float | None]) -> dict[str, PackScore]:
         out: dict[str, PackScore] = {}
@@ -749,35 +765,38 @@ class FastScorer:
             out[pack.id] = score_pack(pack, scored, self.model, self.level_threshold)
         return out
 
+    @staticmethod
+    def _weighted(group: _Group, weights: list[float] | None, products: list[float]) -> float:
+        """`_weighted` of maturity.scoring: the weighted mean of the counted credits, clamped."""
+        total = group.total if weights is None else sum(group.pick(weights))
+        if total <= 0:
+            return 0.0
+        mean: float = min(1.0, max(0.0, sum(group.pick(products)) / total))
+        return mean
+
+    def _level(self, plan: _DimensionPlan, weights: list[float] | None, products: list[float],
+               missing: list[int]) -> int:
+        """`maturity_level`: every level up to L reaches the threshold."""
+        level = 0
+        for at, group in enumerate(plan.levels, start=1):
+            if group.size - missing[group.id]:
+                if self._weighted(group, weights, products) < self.level_threshold:
+                    break
+                level = at
+        return level
+
     def _pack(self, pack: RulePack, dims: list[_DimensionPlan], weights: list[float] | None,
               products: list[float], missing: list[int]) -> PackScore:
-        def weighted(group: _Group) -> float:
-            # `_weighted` of maturity.scoring: weighted mean of the counted credits, clamped.
-            total = group.total if weights is None else sum(group.pick(weights))
-            if total <= 0:
-                return 0.0
-            mean: float = min(1.0, max(0.0, sum(group.pick(products)) / total))
-            return mean
-
         dimensions: dict[str, DimensionScore] = {}
-        threshold = self.level_threshold
         for plan in dims:
             facets: dict[str, float | None] = {
-                facet_id: weighted(cell) if cell.size - missing[cell.id] else None
+                facet_id: self._weighted(cell, weights, products)
+                if cell.size - missing[cell.id] else None
                 for facet_id, cell in plan.facets
             }
-            # `maturity_level`: every level up to L reaches the threshold.
-            level = 0
-            seen_any = False
-            for at, group in enumerate(plan.levels, start=1):
-                if group.size - missing[group.id]:
-                    seen_any = True
-                    if weighted(group) < threshold:
-                        break
-                if seen_any:
-                    level = at
             dimensions[plan.id] = DimensionScore(
-                plan.id, weighted(plan.rules), level, facets,
+                plan.id, self._weighted(plan.rules, weights, products),
+                self._level(plan, weights, products, missing), facets,
                 plan.rules.size - missing[plan.rules.id])
-        index = self.model.index([d.score for d in dimensions.values()], [])
+        index = self.model.index([d.score for d in dimensions.values() if d.counted], [])
         return PackScore(pack.id, index, dimensions)

@@ -251,6 +251,10 @@ def test_fast_scores_are_the_reference_scores(
     _same(lambda: scorer.score(fast.verdicts(data, EvalContext(as_of, docs))),
           lambda: score_packs(rules.packs, evaluate(rules, data, as_of, docs), model,
                               level_threshold=threshold))
+    _same(lambda: scorer.summary(fast.verdicts(data, EvalContext(as_of, docs))),
+          lambda: {p: (s.index, tuple((d.id, d.score, d.level) for d in s.dimensions.values()))
+                   for p, s in score_packs(rules.packs, evaluate(rules, data, as_of, docs), model,
+                                           level_threshold=threshold).items()})
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])

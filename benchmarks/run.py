@@ -1,0 +1,512 @@
+"""The benchmark suite: `python -m benchmarks.run [--smoke] [--out FILE.md]`.
+
+Side by side, in one run, on synthetic bundles of ~250 evidence values (benchmarks/synthetic.py)
+and packs of 100 and 500 rules:
+
+1. the parse floor (orjson-loading each bundle's JSON text), against maturity's evaluation from
+   JSON text to outcomes (parse, then the generated evaluator's verdicts), the same plus
+   scores, and the reference closure engine;
+2. the same rules in Rego evaluated by regorus's Engine, checked to give the same outcome for
+   every rule of every bundle;
+3. TOML: tomllib and the rtoml fast path, and what evaluation adds to each;
+4. end to end (evaluate + score + summary) over a stream of bundles with a pool of worker
+   processes, its peak memory at two sizes, and two workers against one beside a CPU-bound
+   control measured in the same run;
+5. `maturity --version` and `maturity assess` of an example ministry to HTML: wall time and
+   import time.
+
+Per-bundle figures are CPU time of this process (`time.process_time`), the best of several
+repeats, so other work on a shared machine inflates them least; end-to-end figures are wall
+time. `--smoke` runs a small size of everything in a few seconds (used by .ci/run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from benchmarks import synthetic
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Sizes:
+    bundles: int  # per-bundle measurements
+    regorus: int  # bundles evaluated by regorus (and checked)
+    repeats: int
+    end_to_end: tuple[int, ...]  # stream sizes (the last is the headline)
+    scaling: int  # bundles for one worker against two
+    cli_repeats: int
+
+
+FULL = Sizes(bundles=400, regorus=200, repeats=9, end_to_end=(1_000, 50_000), scaling=10_000,
+             cli_repeats=5)
+SMOKE = Sizes(bundles=30, regorus=10, repeats=2, end_to_end=(300, 600), scaling=400,
+              cli_repeats=1)
+
+
+def _best(work: Callable[[], Any], repeats: int) -> float:
+    """The least CPU time of `repeats` runs of `work`."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.process_time()
+        work()
+        best = min(best, time.process_time() - start)
+    return best
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as handle:
+        memory = next(line.split(":", 1)[1].strip() for line in handle
+                      if line.startswith("MemTotal"))
+    versions = {}
+    for module in ("orjson", "rtoml", "regorus", "pydantic"):
+        try:
+            from importlib.metadata import version
+
+            name = {"regorus": "celine-regorus"}.get(module, module)
+            versions[module] = version(name)
+        except Exception:
+            versions[module] = "not installed"
+    return {
+        "cpu": f"{cpu}, {os.cpu_count()} logical cores",
+        "memory": memory,
+        "system": f"{platform.system()} {platform.release()}",
+        "python": platform.python_version(),
+        "packages": ", ".join(f"{k} {v}" for k, v in versions.items()),
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+    }
+
+
+# --- 1-3: per bundle ----------------------------------------------------------------------
+
+
+def _pack(directory: Path, rules: int) -> Any:
+    from maturity.api import Session
+    from maturity.plugins import create_host
+
+    session = Session(host=create_host(autoload=False))
+    loaded, _ = session.load_rules(pack_dirs=[synthetic.write_pack(directory / "pack", rules)])
+    return session, loaded
+
+
+def _as_toml(tree: Any) -> Any:
+    """The JSON tree with its ISO dates as TOML dates (as evidence files write them)."""
+    if isinstance(tree, dict):
+        return {k: _as_toml(v) for k, v in tree.items()}
+    if isinstance(tree, list):
+        return [_as_toml(v) for v in tree]
+    if isinstance(tree, str) and len(tree) == 10 and tree[4] == "-" and tree[7] == "-":
+        try:
+            return dt.date.fromisoformat(tree)
+        except ValueError:
+            return tree
+    return tree
+
+
+def per_bundle(rules: int, sizes: Sizes, work: Path) -> dict[str, Any]:
+    import orjson
+    import tomli_w
+
+    from maturity.checks import EvalContext
+    from maturity.engine import evaluate
+    from maturity.fastparse import parse_toml_fast
+    from maturity.fastpath import FastRuleSet, FastScorer, verdict_status
+    from maturity.formats import parse_toml
+
+    session, ruleset = _pack(work / f"rules-{rules}", rules)
+    started = time.perf_counter()
+    fast = FastRuleSet(ruleset, session.compiler)
+    compile_seconds = time.perf_counter() - started
+    scorer = FastScorer(ruleset, session.scoring_model("oecd-dgi"))
+    values = synthetic.schema()
+    texts = [synthetic.bundle_json(i, values) for i in range(sizes.bundles)]
+    ctx = EvalContext(synthetic.AS_OF, synthetic.DOCUMENTS)
+    loads, verdicts, score = orjson.loads, fast.verdicts, scorer.score
+    n = len(texts)
+
+    def floor() -> None:
+        for text in texts:
+            loads(text)
+
+    def evaluated() -> None:
+        for text in texts:
+            verdicts(loads(text), ctx)
+
+    def scored() -> None:
+        for text in texts:
+            score(verdicts(loads(text), ctx))
+
+    # Floor and maturity alternate, so both see the same state of the machine.
+    floor_best = evaluated_best = float("inf")
+    for _ in range(sizes.repeats):
+        floor_best = min(floor_best, _best(floor, 1))
+        evaluated_best = min(evaluated_best, _best(evaluated, 1))
+    scored_best = _best(scored, sizes.repeats)
+    trees = [loads(t) for t in texts[: max(5, n // 10)]]
+    reference = _best(lambda: [evaluate(ruleset, t, synthetic.AS_OF, synthetic.DOCUMENTS)
+                               for t in trees], max(1, sizes.repeats // 3)) / len(trees)
+    # Every verdict equals the reference engine's outcome.
+    for tree in trees:
+        expected = [(o.status, o.credit) for o in evaluate(ruleset, tree, synthetic.AS_OF,
+                                                           synthetic.DOCUMENTS)]
+        assert [verdict_status(v) for v in verdicts(tree, ctx)] == expected
+    result: dict[str, Any] = {
+        "rules": rules,
+        "bundles": n,
+        "bytes": sum(map(len, texts)) / n,
+        "compile_s": compile_seconds,
+        "floor_us": floor_best / n * 1e6,
+        "maturity_us": evaluated_best / n * 1e6,
+        "scored_us": scored_best / n * 1e6,
+        "reference_us": reference * 1e6,
+        "fallbacks": fast.fallbacks,
+    }
+    result.update(_regorus(ruleset, texts[: sizes.regorus], fast, ctx, sizes))
+    # TOML: the same bundles as TOML files.
+    tomls = [tomli_w.dumps(_as_toml(loads(t))).encode() for t in texts]
+    for tree_text, data in zip(texts[:20], tomls[:20], strict=False):
+        assert parse_toml_fast(data, "b.toml") == parse_toml(data, "b.toml")
+        assert parse_toml(data, "b.toml") == _as_toml(loads(tree_text))
+    result["tomllib_us"] = _best(lambda: [parse_toml(d, "b") for d in tomls], sizes.repeats) \
+        / n * 1e6
+    result["tomllib_eval_us"] = _best(
+        lambda: [verdicts(parse_toml(d, "b"), ctx) for d in tomls], sizes.repeats) / n * 1e6
+    result["rtoml_us"] = _best(lambda: [parse_toml_fast(d, "b") for d in tomls],
+                               sizes.repeats) / n * 1e6
+    result["rtoml_eval_us"] = _best(
+        lambda: [verdicts(parse_toml_fast(d, "b"), ctx) for d in tomls], sizes.repeats) / n * 1e6
+    result["toml_bytes"] = sum(map(len, tomls)) / n
+    return result
+
+
+def _regorus(ruleset: Any, texts: Sequence[bytes], fast: Any, ctx: Any, sizes: Sizes
+             ) -> dict[str, Any]:
+    try:
+        import regorus
+    except ImportError:
+        return {"regorus_us": None, "regorus_checked": 0, "regorus_mismatches": 0}
+    import orjson
+
+    from benchmarks.rego import documents_data, policy
+    from maturity.fastpath import verdict_status
+
+    engine = regorus.Engine()
+    engine.add_policy("maturity.rego", policy(ruleset))
+    engine.add_data_json(json.dumps(documents_data(synthetic.DOCUMENTS)))
+    decoded = [t.decode() for t in texts]
+
+    def run() -> list[Any]:
+        out = []
+        for text in decoded:
+            engine.set_input_json(text)
+            out.append(engine.eval_rule("data.maturity.outcomes"))
+        return out
+
+    results = run()
+    best = _best(run, max(1, sizes.repeats // 3))
+    mismatches = 0
+    for text, outcomes in zip(texts, results, strict=True):
+        for compiled, verdict in zip(ruleset.rules, fast.verdicts(orjson.loads(text), ctx),
+                                     strict=True):
+            status, credit = verdict_status(verdict)
+            theirs, their_credit = outcomes[compiled.id]
+            if status.value != theirs or abs(credit - their_credit) > 1e-9:
+                mismatches += 1
+    return {"regorus_us": best / len(texts) * 1e6, "regorus_checked": len(texts) * len(
+        ruleset.rules), "regorus_mismatches": mismatches}
+
+
+# --- 4: end to end ------------------------------------------------------------------------
+
+
+_WORKER: Any = None
+
+
+def _start(pack_dir: str) -> None:
+    """Pool initializer: the session, rules, evaluator and scorer, built once per worker."""
+    global _WORKER
+    from maturity.api import Session
+    from maturity.fastpath import FastRuleSet, FastScorer
+    from maturity.plugins import create_host
+
+    session = Session(host=create_host(autoload=False))
+    rules, _ = session.load_rules(pack_dirs=[Path(pack_dir)])
+    model = session.scoring_model("oecd-dgi")
+    _WORKER = (rules, FastRuleSet(rules, session.compiler), FastScorer(rules, model))
+
+
+def _assess_lines(lines: list[bytes]) -> list[tuple[tuple[str, ...], ...]]:
+    """Evaluate, score and summarise bundles given as JSON text (one bundle per line)."""
+    import orjson
+
+    from maturity.batch import summary_rows
+    from maturity.checks import EvalContext
+    from maturity.evidence import bundle_from_tree
+
+    rules, fast, scorer = _WORKER
+    versions = {p.id: p.version for p in rules.packs}
+    out = []
+    for line in lines:
+        tree = orjson.loads(line)
+        # The header validated as the loader does (JSON dates read from their text).
+        bundle = bundle_from_tree(tree, source=tree["organisation"]["id"],
+                                  header_file="bundle.json")
+        assert bundle.as_of is not None
+        verdicts = fast.verdicts(bundle.data, EvalContext(bundle.as_of, synthetic.DOCUMENTS))
+        out.append(summary_rows(bundle, scorer.summary(verdicts), versions))
+    return out
+
+
+def _stream(path: Path, chunk: int) -> Iterator[list[bytes]]:
+    with path.open("rb") as handle:
+        lines: list[bytes] = []
+        for line in handle:
+            lines.append(line)
+            if len(lines) == chunk:
+                yield lines
+                lines = []
+        if lines:
+            yield lines
+
+
+def _peak_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
+        return next(int(line.split()[1]) for line in handle if line.startswith("VmHWM"))
+
+
+def end_to_end(pack_dir: Path, stream: Path, jobs: int, out: Path) -> dict[str, Any]:
+    """Stream bundles to `jobs` workers in chunks (at most 3 per worker in flight), write the
+    summary rows in order as they come back; wall time, start-up included."""
+    import csv
+    import multiprocessing
+
+    from maturity.batch import SUMMARY_COLUMNS
+
+    started = time.perf_counter()
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["benchmarks.run"])
+    pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
+                               initargs=(str(pack_dir),))
+    pending: deque[Future[list[tuple[tuple[str, ...], ...]]]] = deque()
+    bundles = rows = 0
+    worker_peak = 0
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(SUMMARY_COLUMNS)
+
+        def drain(future: Future[list[tuple[tuple[str, ...], ...]]]) -> None:
+            nonlocal bundles, rows
+            for bundle_rows in future.result():
+                bundles += 1
+                rows += len(bundle_rows)
+                writer.writerows(bundle_rows)
+
+        for lines in _stream(stream, 200):
+            pending.append(pool.submit(_assess_lines, lines))
+            if len(pending) >= 3 * jobs:
+                drain(pending.popleft())
+        while pending:
+            drain(pending.popleft())
+        worker_peak = max(_peak_kib(p.pid) for p in pool._processes.values() if p.pid)
+    pool.shutdown()
+    elapsed = time.perf_counter() - started
+    return {"bundles": bundles, "rows": rows, "seconds": elapsed,
+            "main_peak_mib": _peak_kib(os.getpid()) / 1024,
+            "worker_peak_mib": worker_peak / 1024}
+
+
+def _spin(seconds: float) -> int:
+    """The CPU-bound control: pure-Python arithmetic for a fixed amount of work."""
+    total = 0
+    for i in range(int(seconds * 8_000_000)):
+        total += i * i % 7
+    return total
+
+
+def control(jobs: int, seconds: float) -> float:
+    """Wall time of 2 units of pure CPU work on `jobs` processes."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    started = time.perf_counter()
+    with ProcessPoolExecutor(jobs, mp_context=context) as pool:
+        list(pool.map(_spin, [seconds] * 2))
+    return time.perf_counter() - started
+
+
+def _fresh_process(args: list[str]) -> dict[str, Any]:
+    """Run a measurement in a new interpreter (its peak memory is its own)."""
+    result = subprocess.run([sys.executable, "-m", "benchmarks.run", *args], cwd=ROOT,
+                            capture_output=True, text=True, check=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    figures: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    return figures
+
+
+# --- 5: the command line ------------------------------------------------------------------
+
+
+def cli(repeats: int, work: Path) -> dict[str, Any]:
+    maturity = shutil.which("maturity") or str(Path(sys.executable).with_name("maturity"))
+    env = {**os.environ, "MATURITY_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    out = work / "ministry-of-finance.html"
+    commands = {
+        "version": [maturity, "--version"],
+        "assess_html": [maturity, "assess", str(ROOT / "examples" / "ministry-of-finance"),
+                        "--format", "html", "-o", str(out)],
+    }
+    figures: dict[str, Any] = {}
+    for name, command in commands.items():
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            subprocess.run(command, env=env, check=True, capture_output=True)
+            best = min(best, time.perf_counter() - started)
+        figures[f"{name}_s"] = best
+        traced = subprocess.run([sys.executable, "-X", "importtime", "-m", "maturity",
+                                 *command[1:]], env=env, check=True, capture_output=True,
+                                text=True)
+        imports = []
+        for line in traced.stderr.splitlines():
+            if line.startswith("import time:") and "|" in line:
+                _self, cumulative, module = line.split(":", 1)[1].split("|")
+                if module.strip().isidentifier() or module.strip() == "maturity.cli":
+                    imports.append((int(cumulative), module.strip()))
+        total = sum(c for c, m in imports if not m.startswith(" "))
+        top = sorted(imports, reverse=True)[:6]
+        figures[f"{name}_imports_ms"] = total / 1000
+        figures[f"{name}_top_imports"] = ", ".join(f"{m} {c / 1000:.0f} ms" for c, m in top)
+    return figures
+
+
+# --- the report ---------------------------------------------------------------------------
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return "n/a" if not a or not b else f"{a / b:.2f}x"
+
+
+def report(sizes: Sizes, work: Path) -> str:
+    lines = ["## Machine", ""]
+    lines += [f"- {k}: {v}" for k, v in machine().items()]
+    bundles = [per_bundle(rules, sizes, work) for rules in (100, 500)]
+    lines += ["", "## Per bundle (CPU µs, best of repeats)", "",
+              "| | 100 rules | 500 rules |", "|---|---:|---:|"]
+
+    def row(label: str, key: str, fmt: str = "{:.1f}") -> None:
+        lines.append(f"| {label} | " + " | ".join(
+            fmt.format(b[key]) if b[key] is not None else "n/a" for b in bundles) + " |")
+
+    row("bundles measured", "bundles", "{}")
+    row("JSON bytes per bundle", "bytes", "{:.0f}")
+    row("parse floor: orjson.loads", "floor_us")
+    row("maturity: JSON text → outcomes (parse + verdicts)", "maturity_us")
+    lines.append("| ratio to the floor (target ≤ 1.5x at 100, ≤ 3x at 500) | " + " | ".join(
+        _ratio(b["maturity_us"], b["floor_us"]) for b in bundles) + " |")
+    row("… + scores (fast scorer)", "scored_us")
+    row("reference engine: explained outcomes, parse excluded", "reference_us")
+    row("regorus Engine: set_input_json + eval", "regorus_us")
+    lines.append("| regorus ÷ maturity (target ≥ 10x) | " + " | ".join(
+        _ratio(b["regorus_us"], b["maturity_us"]) for b in bundles) + " |")
+    lines.append("| outcomes compared with regorus (rules x bundles), mismatches | " + " | ".join(
+        f"{b['regorus_checked']}, {b['regorus_mismatches']}" for b in bundles) + " |")
+    row("TOML bytes per bundle", "toml_bytes", "{:.0f}")
+    row("tomllib parse", "tomllib_us")
+    row("tomllib parse + verdicts", "tomllib_eval_us")
+    lines.append("| evaluation over tomllib parsing (target ≤ 10 %) | " + " | ".join(
+        f"{100 * (b['tomllib_eval_us'] / b['tomllib_us'] - 1):.1f} %" for b in bundles) + " |")
+    row("rtoml fast path parse", "rtoml_us")
+    row("rtoml fast path parse + verdicts", "rtoml_eval_us")
+    lines.append("| rtoml speed-up over tomllib | " + " | ".join(
+        _ratio(b["tomllib_us"], b["rtoml_us"]) for b in bundles) + " |")
+    row("compile the rule set (s, once per process)", "compile_s", "{:.3f}")
+    row("bundles the generated code left to the reference", "fallbacks", "{}")
+
+    # End to end, each size in a fresh interpreter so peak memory is per run.
+    values = synthetic.schema()
+    pack_dir = synthetic.write_pack(work / "e2e" / "pack", 500)
+    stream = work / "e2e" / "bundles.jsonl"
+    with stream.open("wb") as handle:
+        for index in range(max(*sizes.end_to_end, sizes.scaling)):
+            handle.write(synthetic.bundle_json(index, values) + b"\n")
+    lines += ["", "## End to end: evaluate + score + summary, 500 rules, 2 workers", "",
+              "| bundles | wall s | bundles/s | main peak MiB | worker peak MiB |",
+              "|---:|---:|---:|---:|---:|"]
+    for size in sizes.end_to_end:
+        part = work / "e2e" / f"bundles-{size}.jsonl"
+        with stream.open("rb") as source, part.open("wb") as target:
+            for _, line in zip(range(size), source, strict=False):
+                target.write(line)
+        figures = _fresh_process(["--end-to-end", str(pack_dir), str(part), "2"])
+        lines.append(f"| {figures['bundles']} | {figures['seconds']:.2f} | "
+                     f"{figures['bundles'] / figures['seconds']:.0f} | "
+                     f"{figures['main_peak_mib']:.1f} | {figures['worker_peak_mib']:.1f} |")
+    part = work / "e2e" / f"bundles-{sizes.scaling}.jsonl"
+    with stream.open("rb") as source, part.open("wb") as target:
+        for _, line in zip(range(sizes.scaling), source, strict=False):
+            target.write(line)
+    one = _fresh_process(["--end-to-end", str(pack_dir), str(part), "1"])["seconds"]
+    two = _fresh_process(["--end-to-end", str(pack_dir), str(part), "2"])["seconds"]
+    spin = 0.5 if sizes is SMOKE else 3.0
+    control_one, control_two = control(1, spin), control(2, spin)
+    lines += ["", f"## Two workers against one ({sizes.scaling} bundles, 500 rules)", "",
+              "| | 1 worker s | 2 workers s | speed-up |", "|---|---:|---:|---:|",
+              f"| maturity end to end | {one:.2f} | {two:.2f} | {one / two:.2f}x |",
+              f"| CPU-bound control (pure Python arithmetic) | {control_one:.2f} | "
+              f"{control_two:.2f} | {control_one / control_two:.2f}x |"]
+    figures = cli(sizes.cli_repeats, work)
+    lines += ["", "## Command line (wall, best of runs; import time from -X importtime)", "",
+              "| command | wall s | imports ms | largest imports |", "|---|---:|---:|---|",
+              f"| `maturity --version` | {figures['version_s']:.3f} | "
+              f"{figures['version_imports_ms']:.0f} | {figures['version_top_imports']} |",
+              f"| `maturity assess examples/ministry-of-finance --format html` | "
+              f"{figures['assess_html_s']:.3f} | {figures['assess_html_imports_ms']:.0f} | "
+              f"{figures['assess_html_top_imports']} |"]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="a small size, in seconds")
+    parser.add_argument("--out", help="also write the report to this file")
+    parser.add_argument("--end-to-end", nargs=3, metavar=("PACK", "STREAM", "JOBS"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.end_to_end:
+        pack, stream, jobs = args.end_to_end
+        with tempfile.TemporaryDirectory() as work:
+            figures = end_to_end(Path(pack), Path(stream), int(jobs), Path(work) / "summary.csv")
+        print(json.dumps(figures))
+        return 0
+    with tempfile.TemporaryDirectory(prefix="maturity-bench-") as work:
+        text = report(SMOKE if args.smoke else FULL, Path(work))
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

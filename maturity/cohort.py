@@ -12,7 +12,11 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from maturity.api import Session
+    from maturity.i18n import Language
 
 __all__ = ["add_commands", "record_paths"]
 
@@ -68,12 +72,23 @@ def _records(paths: Sequence[Path]) -> Iterator[dict[str, Any]]:
         yield load_record(path)
 
 
-def _catalogue() -> dict[str, tuple[str, list[tuple[str, str]]]]:
-    """Titles and dimension names of the installed packs (records hold ids only)."""
-    from maturity.api import Session
+def _catalogue(session: Session, language: Language,
+               ) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    """Titles and dimension names of the installed packs (records hold ids only), in the
+    report's language."""
+    return {pack_id: (language.pack_title(pack_id, pack.header.title),
+                      [(d.id, language.dimension(pack_id, d.id, d.name))
+                       for d in pack.header.dimensions])
+            for pack_id, (pack, _location) in session.available_packs().items()}
 
-    return {pack_id: (pack.header.title, [(d.id, d.name) for d in pack.header.dimensions])
-            for pack_id, (pack, _location) in Session().available_packs().items()}
+
+def _language(args: argparse.Namespace) -> tuple[Session, Language]:
+    """The run's session and the report's language (`--lang`, English by default)."""
+    from maturity.api import Session
+    from maturity.i18n import load_language
+
+    session = Session()
+    return session, load_language(session, args.lang or "en")
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
@@ -81,10 +96,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from maturity.files import atomic_write
 
     fmt = _format(args)
+    session, language = _language(args)
     result = compare(_records(record_paths(args.records)), group_by=args.by,
                      anonymise_below=args.anonymise_below, weakest=args.weakest,
-                     catalogue=_catalogue())
-    atomic_write(Path(args.output), render_comparison(result, fmt))
+                     catalogue=_catalogue(session, language))
+    atomic_write(Path(args.output), render_comparison(result, fmt, language))
     return 0
 
 
@@ -93,9 +109,11 @@ def cmd_trend(args: argparse.Namespace) -> int:
     from maturity.trend import render_trend, trend
 
     fmt = _format(args)
+    session, language = _language(args)
     paths = record_paths(args.records)
-    result = trend(list(_records(paths)), [p.name for p in paths], _catalogue())
-    atomic_write(Path(args.output), render_trend(result, fmt))
+    result = trend(list(_records(paths)), [p.name for p in paths],
+                   _catalogue(session, language))
+    atomic_write(Path(args.output), render_trend(result, fmt, language))
     return 0
 
 
@@ -120,6 +138,7 @@ def add_commands(sub: Any) -> None:
                         "group averages over fewer than N")
     p.add_argument("--weakest", type=_positive, default=15, metavar="N",
                    help="how many of the weakest rules to list (default 15)")
+    p.add_argument("--lang", default=None, help="report language (en, fr, ar, …; default en)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     p.set_defaults(handler=cmd_compare)
 
@@ -130,5 +149,6 @@ def add_commands(sub: Any) -> None:
     p.add_argument("-o", "--output", required=True, help="FILE.html, FILE.md or FILE.csv")
     p.add_argument("--format", choices=FORMATS, default=None,
                    help="output format (default: from the file's suffix)")
+    p.add_argument("--lang", default=None, help="report language (en, fr, ar, …; default en)")
     p.add_argument("--debug", action="store_true", help="show tracebacks")
     p.set_defaults(handler=cmd_trend)

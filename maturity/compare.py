@@ -21,12 +21,16 @@ average over fewer than N organisations is withheld, as statistical offices do w
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from maturity.i18n import Language
 
 __all__ = [
     "Cohort",
@@ -416,13 +420,16 @@ def _boxplot(uid: str, title: str, distributions: Sequence[Distribution],
             f'<desc id="{uid}-d">{escape(desc)}</desc>{"".join(parts)}</svg>')
 
 
-def _heatmap(uid: str, pack: PackComparison, rows: Sequence[Ranked]) -> str:
+def _heatmap(uid: str, pack: PackComparison, rows: Sequence[Ranked],
+             language: Language) -> str:
     from maturity import charts
+    from maturity.report import words
 
     chart_rows = [charts.Row(r.label, tuple(v[0] if v else None for v in r.dimensions))
                   for r in rows]
-    return charts.heatmap(uid, f"{pack.title}: scores by organisation and dimension",
-                          list(pack.names), chart_rows)
+    return charts.heatmap(uid, language.gettext("%(pack)s: scores by organisation and "
+                                                "dimension") % {"pack": pack.title},
+                          list(pack.names), chart_rows, words=words(language))
 
 
 def _colour(value: float | None) -> tuple[str, str]:
@@ -434,27 +441,34 @@ def _colour(value: float | None) -> tuple[str, str]:
     return fill, charts.text_colour_on(fill)
 
 
-def render_comparison(result: Comparison, fmt: str) -> bytes:
-    """The comparison as `html`, `md` or `csv`."""
+def render_comparison(result: Comparison, fmt: str, language: Language | None = None,
+                      ) -> bytes:
+    """The comparison as `html`, `md` or `csv`; HTML and Markdown in `language` (default
+    English; CSV holds ids and numbers only)."""
     if fmt == "csv":
         return _csv(result)
+    from maturity.i18n import Language
     from maturity.report import environment
 
-    env = environment()
-    env.filters["pct"] = _pct
+    language = (language or Language.build("en")).fresh()
+    env = environment(language)
     env.globals["colour"] = _colour
     env.filters["md"] = _md
     packs = []
     for number, pack in enumerate(result.packs):
         shown, hidden = _shown(pack.ranking)
-        heatmap = _heatmap(f"heat{number}", pack, shown) if fmt == "html" and len(shown) <= 60 \
-            else ""
+        heatmap = _heatmap(f"heat{number}", pack, shown, language) \
+            if fmt == "html" and len(shown) <= 60 else ""
         names = dict(zip(pack.dimensions, pack.names, strict=True))
-        boxes = _boxplot(f"box{number}", f"{pack.title}: distribution of dimension scores",
-                         pack.distributions, names) if fmt == "html" and pack.distributions \
-            else ""
+        boxes = _boxplot(f"box{number}", language.gettext(
+            "%(pack)s: distribution of dimension scores") % {"pack": pack.title},
+            pack.distributions, names) if fmt == "html" and pack.distributions else ""
+        weakest = [dataclasses.replace(
+            w, title=language.rule(pack.pack, w.rule, "title", w.title),
+            action=language.rule(pack.pack, w.rule, "action", w.action) if w.action else "")
+            for w in pack.weakest]
         packs.append({"pack": pack, "shown": shown, "hidden": hidden, "heatmap": heatmap,
-                      "boxplot": boxes})
+                      "boxplot": boxes, "weakest": weakest})
     template = env.get_template("compare.html.j2" if fmt == "html" else "compare.md.j2")
     return template.render(result=result, packs=packs).encode("utf-8")
 

@@ -640,7 +640,7 @@ _HEADER = """\
 # Copyright (C) the maturity authors. Distributed under the same license as maturity."""
 
 #: Python modules whose messages the reports show: marked with `N_`, or passed to `gettext`.
-MESSAGE_MODULES = ("report.py", "charts.py", "i18n.py")
+MESSAGE_MODULES = ("report.py", "charts.py", "i18n.py", "compare.py", "trend.py")
 _PYTHON_KEYWORDS: dict[str, Any] = {"N_": None, "_": None, "gettext": None,
                                     "ngettext": (1, 2)}
 

@@ -42,6 +42,7 @@ __all__ = [
     "render_records",
     "report_context",
     "sandboxed_environment",
+    "words",
 ]
 
 #: Bounds on `*` and `**` in plugins' templates (the sandbox has none of its own).
@@ -515,7 +516,7 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
     }
 
 
-def _words(language: Language) -> charts.Words:
+def words(language: Language) -> charts.Words:
     """The charts' words, numbers and direction in the report's language."""
     return charts.Words(gettext=language.gettext,
                         percent=lambda v: language.percent(v, 0),
@@ -524,7 +525,7 @@ def _words(language: Language) -> charts.Words:
 
 
 def _pack_charts(view: Mapping[str, Any], prefix: str, language: Language) -> dict[str, str]:
-    words = _words(language)
+    chart_words = words(language)
     uid = prefix + re.sub(r"[^a-z0-9-]", "-", view["id"].lower())
     dims = view["dimensions"]
     out: dict[str, str] = {}
@@ -540,13 +541,13 @@ def _pack_charts(view: Mapping[str, Any], prefix: str, language: Language) -> di
         ]
         out["radar"] = charts.radar(
             f"radar-{uid}", language.gettext("%(pack)s: scores by dimension")
-            % {"pack": view["title"]}, axes, words=words)
+            % {"pack": view["title"]}, axes, words=chart_words)
     if view["shared_facets"] and dims and dims[0]["facets"]:
         columns = [f["name"] for f in dims[0]["facets"]]
         rows = [charts.Row(d["name"], tuple(f["score"] for f in d["facets"])) for d in dims]
         out["heatmap"] = charts.heatmap(
             f"heatmap-{uid}", language.gettext("%(pack)s: dimension by facet")
-            % {"pack": view["title"]}, columns, rows, words=words)
+            % {"pack": view["title"]}, columns, rows, words=chart_words)
     elif dims and any(d["facets"] for d in dims):
         bands = [
             charts.Band(d["name"], d["score"], d["level_label"],
@@ -555,7 +556,7 @@ def _pack_charts(view: Mapping[str, Any], prefix: str, language: Language) -> di
         ]
         out["bars"] = charts.element_bars(
             f"bars-{uid}", language.gettext("%(pack)s: elements") % {"pack": view["title"]},
-            bands, words=words)
+            bands, words=chart_words)
     return out
 
 
@@ -630,7 +631,7 @@ def _roadmap_view(roadmap: Mapping[str, Any], packs: Sequence[Mapping[str, Any]]
                 lanes.append(d["name"])
     baseline = {short[p]: v["index"] for p, v in roadmap["baseline"].items() if p in short}
     timeline = charts.timeline(f"{prefix}timeline", language.gettext("Reform roadmap by phase"),
-                               timeline_phases, lanes, baseline, words=_words(language))
+                               timeline_phases, lanes, baseline, words=words(language))
     unscheduled = [
         {**a, "dimension_names": dims_of(a)}
         for a in roadmap["actions"] if a["phase"] is None

@@ -15,9 +15,12 @@ import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from maturity.errors import RecordError
+
+if TYPE_CHECKING:
+    from maturity.i18n import Language
 
 __all__ = ["DimensionTrend", "PackTrend", "Point", "Trend", "render_trend", "trend"]
 
@@ -197,8 +200,9 @@ CSV_COLUMNS = ("pack", "as_of", "period", "pack_version", "scope", "score", "lev
                "comparable_with_previous", "why_not")
 
 
-def render_trend(result: Trend, fmt: str) -> bytes:
-    """The trend as `html`, `md` or `csv`."""
+def render_trend(result: Trend, fmt: str, language: Language | None = None) -> bytes:
+    """The trend as `html`, `md` or `csv`; HTML and Markdown in `language` (default
+    English)."""
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
@@ -213,10 +217,11 @@ def render_trend(result: Trend, fmt: str) -> bytes:
                         score, level = point.dimensions[dim]
                         writer.writerow((*head, dim, repr(score), level, *tail))
         return out.getvalue().encode("utf-8")
+    from maturity.i18n import Language
     from maturity.report import environment
 
-    env = environment()
-    env.filters["pct"] = _pct
+    language = (language or Language.build("en")).fresh()
+    env = environment(language)
     packs = []
     for number, pack in enumerate(result.packs):
         charts = [(series.dimension,

@@ -4,6 +4,7 @@ Arabic, the compiled catalogues match their sources, and rendering leaves no str
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -52,7 +53,7 @@ def extracted() -> Catalog:
 def test_extraction_finds_the_templates_and_the_report_modules(extracted: Catalog) -> None:
     files_seen = {location for m in extracted for location, _line in m.locations}
     assert {"assessment.html.j2", "assessment.md.j2", "roadmap.md.j2", "roadmap.txt.j2",
-            "report.py", "charts.py", "i18n.py"} <= files_seen
+            "report.py", "charts.py", "i18n.py", "compare.py"} <= files_seen
     assert "Reform roadmap" in extracted and "Not met" in extracted
     assert extracted.get(("%(num)s finding", "%(num)s findings")) is not None or any(
         isinstance(m.id, tuple) and m.id[0] == "%(num)s finding" for m in extracted)
@@ -187,3 +188,26 @@ def test_the_wheel_ships_pack_catalogues_and_compiled_messages(tmp_path: Path) -
         assert f"maturity/reports/locale/{lang}/LC_MESSAGES/maturity.mo" in names
         assert f"maturity/reports/locale/{lang}/LC_MESSAGES/maturity.po" in names
     assert files("maturity.reports").joinpath("locale").is_dir()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("command", ["compare", "trend"])
+def test_compare_and_trend_are_written_in_the_language(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, extracted: Catalog, lang: str,
+        command: str) -> None:
+    monkeypatch.setenv("MATURITY_DISABLE_PLUGIN_AUTOLOAD", "1")
+    for ministry in MINISTRIES:
+        assert main(["assess", str(EXAMPLES / ministry), "-o",
+                     str(tmp_path / f"{ministry}.json")]) == 0
+    records = [str(tmp_path)] if command == "compare" else [
+        str(tmp_path / "ministry-of-health.json")]
+    for suffix in ("md", "html"):
+        out = tmp_path / f"{command}.{lang}.{suffix}"
+        assert main([command, *records, "--lang", lang, "-o", str(out)]) == 0
+        text = out.read_text(encoding="utf-8")
+        if suffix == "html":
+            assert f'lang="{lang}"' in text
+            assert f'dir="{"rtl" if lang == "ar" else "ltr"}"' in text
+            text = re.sub(r"<[^>]+>", " ", text)
+        leftovers = [m for m in _english_messages(extracted) if m in text]
+        assert leftovers == [], (command, suffix, leftovers[:5])

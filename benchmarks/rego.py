@@ -218,8 +218,6 @@ else := r
 
 credits(rs) := sum([r[1] | some r in rs; r[0] == "c"])
 
-unknown(rs) := count([r | some r in rs; r[0] != "c"])
-
 c_at_least(rs, n) := ["c", 1] if credits(rs) >= n
 else := ["e", 0] if {
 	some r in rs
@@ -228,7 +226,6 @@ else := ["e", 0] if {
 else := ["m", 0] if {
 	some r in rs
 	r[0] == "m"
-	credits(rs) + unknown(rs) >= n
 }
 else := ["c", credits(rs) / n]
 

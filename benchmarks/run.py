@@ -54,7 +54,7 @@ class Sizes:
     cli_repeats: int
 
 
-FULL = Sizes(bundles=400, regorus=200, repeats=9, end_to_end=(1_000, 50_000), scaling=10_000,
+FULL = Sizes(bundles=400, regorus=200, repeats=9, end_to_end=(1_000, 50_000), scaling=6_000,
              cli_repeats=5)
 SMOKE = Sizes(bundles=30, regorus=10, repeats=2, end_to_end=(300, 600), scaling=400,
               cli_repeats=1)
@@ -189,14 +189,24 @@ def per_bundle(rules: int, sizes: Sizes, work: Path) -> dict[str, Any]:
     for tree_text, data in zip(texts[:20], tomls[:20], strict=False):
         assert parse_toml_fast(data, "b.toml") == parse_toml(data, "b.toml")
         assert parse_toml(data, "b.toml") == _as_toml(loads(tree_text))
-    result["tomllib_us"] = _best(lambda: [parse_toml(d, "b") for d in tomls], sizes.repeats) \
-        / n * 1e6
-    result["tomllib_eval_us"] = _best(
-        lambda: [verdicts(parse_toml(d, "b"), ctx) for d in tomls], sizes.repeats) / n * 1e6
-    result["rtoml_us"] = _best(lambda: [parse_toml_fast(d, "b") for d in tomls],
-                               sizes.repeats) / n * 1e6
-    result["rtoml_eval_us"] = _best(
-        lambda: [verdicts(parse_toml_fast(d, "b"), ctx) for d in tomls], sizes.repeats) / n * 1e6
+    parsers: dict[str, Callable[[bytes, str], Any]] = {"tomllib": parse_toml,
+                                                        "rtoml": parse_toml_fast}
+    for name, parse in parsers.items():
+        parsed = evaluated_toml = float("inf")
+
+        def parse_all(parse: Callable[[bytes, str], Any] = parse) -> None:
+            for data in tomls:
+                parse(data, "b")
+
+        def evaluate_all(parse: Callable[[bytes, str], Any] = parse) -> None:
+            for data in tomls:
+                verdicts(parse(data, "b"), ctx)
+
+        for _ in range(max(2, sizes.repeats // 2)):
+            parsed = min(parsed, _best(parse_all, 1))
+            evaluated_toml = min(evaluated_toml, _best(evaluate_all, 1))
+        result[f"{name}_us"] = parsed / n * 1e6
+        result[f"{name}_eval_us"] = evaluated_toml / n * 1e6
     result["toml_bytes"] = sum(map(len, tomls)) / n
     return result
 
@@ -329,12 +339,22 @@ def end_to_end(pack_dir: Path, stream: Path, jobs: int, out: Path) -> dict[str, 
                 drain(pending.popleft())
         while pending:
             drain(pending.popleft())
-        worker_peak = max(_peak_kib(p.pid) for p in pool._processes.values() if p.pid)
+        workers = [p.pid for p in pool._processes.values() if p.pid]
+        worker_peak = max(_peak_kib(pid) for pid in workers)
+        worker_cpu = [_cpu_seconds(pid) for pid in workers]
     pool.shutdown()
     elapsed = time.perf_counter() - started
     return {"bundles": bundles, "rows": rows, "seconds": elapsed,
             "main_peak_mib": _peak_kib(os.getpid()) / 1024,
-            "worker_peak_mib": worker_peak / 1024}
+            "worker_peak_mib": worker_peak / 1024,
+            "worker_cpu_s": max(worker_cpu), "main_cpu_s": time.process_time()}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU seconds a process has used (from /proc)."""
+    with open(f"/proc/{pid}/stat", encoding="utf-8") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _spin(seconds: float) -> int:
@@ -388,13 +408,14 @@ def cli(repeats: int, work: Path) -> dict[str, Any]:
         traced = subprocess.run([sys.executable, "-X", "importtime", "-m", "maturity",
                                  *command[1:]], env=env, check=True, capture_output=True,
                                 text=True)
+        # Top-level imports only (nested ones are indented): their cumulative times add up.
         imports = []
         for line in traced.stderr.splitlines():
             if line.startswith("import time:") and "|" in line:
                 _self, cumulative, module = line.split(":", 1)[1].split("|")
-                if module.strip().isidentifier() or module.strip() == "maturity.cli":
+                if cumulative.strip().isdigit() and not module.startswith("   "):
                     imports.append((int(cumulative), module.strip()))
-        total = sum(c for c, m in imports if not m.startswith(" "))
+        total = sum(c for c, _m in imports)
         top = sorted(imports, reverse=True)[:6]
         figures[f"{name}_imports_ms"] = total / 1000
         figures[f"{name}_top_imports"] = ", ".join(f"{m} {c / 1000:.0f} ms" for c, m in top)
@@ -452,8 +473,9 @@ def report(sizes: Sizes, work: Path) -> str:
         for index in range(max(*sizes.end_to_end, sizes.scaling)):
             handle.write(synthetic.bundle_json(index, values) + b"\n")
     lines += ["", "## End to end: evaluate + score + summary, 500 rules, 2 workers", "",
-              "| bundles | wall s | bundles/s | main peak MiB | worker peak MiB |",
-              "|---:|---:|---:|---:|---:|"]
+              "| bundles | wall s | bundles/s | CPU s, busiest worker | CPU s, main | "
+              "main peak MiB | worker peak MiB | load average after |",
+              "|---:|---:|---:|---:|---:|---:|---:|---|"]
     for size in sizes.end_to_end:
         part = work / "e2e" / f"bundles-{size}.jsonl"
         with stream.open("rb") as source, part.open("wb") as target:
@@ -462,15 +484,22 @@ def report(sizes: Sizes, work: Path) -> str:
         figures = _fresh_process(["--end-to-end", str(pack_dir), str(part), "2"])
         lines.append(f"| {figures['bundles']} | {figures['seconds']:.2f} | "
                      f"{figures['bundles'] / figures['seconds']:.0f} | "
-                     f"{figures['main_peak_mib']:.1f} | {figures['worker_peak_mib']:.1f} |")
+                     f"{figures['worker_cpu_s']:.2f} | {figures['main_cpu_s']:.2f} | "
+                     f"{figures['main_peak_mib']:.1f} | {figures['worker_peak_mib']:.1f} | "
+                     f"{os.getloadavg()[0]:.2f} |")
     part = work / "e2e" / f"bundles-{sizes.scaling}.jsonl"
     with stream.open("rb") as source, part.open("wb") as target:
         for _, line in zip(range(sizes.scaling), source, strict=False):
             target.write(line)
-    one = _fresh_process(["--end-to-end", str(pack_dir), str(part), "1"])["seconds"]
-    two = _fresh_process(["--end-to-end", str(pack_dir), str(part), "2"])["seconds"]
-    spin = 0.5 if sizes is SMOKE else 3.0
-    control_one, control_two = control(1, spin), control(2, spin)
+    # Maturity and the control alternate, twice, so both see the same state of the machine;
+    # the best of each is kept.
+    spin = 0.5 if sizes is SMOKE else 2.0
+    one = two = control_one = control_two = float("inf")
+    for _ in range(1 if sizes is SMOKE else 2):
+        control_one = min(control_one, control(1, spin))
+        one = min(one, _fresh_process(["--end-to-end", str(pack_dir), str(part), "1"])["seconds"])
+        control_two = min(control_two, control(2, spin))
+        two = min(two, _fresh_process(["--end-to-end", str(pack_dir), str(part), "2"])["seconds"])
     lines += ["", f"## Two workers against one ({sizes.scaling} bundles, 500 rules)", "",
               "| | 1 worker s | 2 workers s | speed-up |", "|---|---:|---:|---:|",
               f"| maturity end to end | {one:.2f} | {two:.2f} | {one / two:.2f}x |",

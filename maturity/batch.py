@@ -30,10 +30,9 @@ import tempfile
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from maturity.api import Session, assess_bundle, declared_not_applicable, waivers_for
 from maturity.errors import EvidenceError, MaturityError, UsageError
@@ -44,6 +43,9 @@ from maturity.limits import Limits
 from maturity.model import EvidenceBundle, Waiver
 from maturity.record import Provenance, build_record, canonicalize, parse_record
 from maturity.ruleset import RuleSet
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = [
     "SUMMARY_COLUMNS",

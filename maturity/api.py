@@ -281,6 +281,15 @@ def assess_bundle(
     roadmap_settings: Mapping[str, Any] | None = None,
 ) -> Assessment:
     """Evaluate and score one bundle (pure apart from what `bundle` and `rules` hold)."""
+    if not (isinstance(level_threshold, int | float) and 0 < level_threshold <= 1):
+        raise UsageError(
+            "the level threshold is a share of a level's weighted credit",
+            code="usage.level-threshold",
+            location="--level-threshold",
+            expected="a number above 0 and at most 1",
+            found=repr(level_threshold),
+            fix="e.g. --level-threshold 0.75",
+        )
     day = as_of or bundle.as_of
     if day is None:
         raise EvidenceError(

@@ -550,7 +550,8 @@ def _at_least(n: int, children: list[Evaluator]) -> Evaluator:
                     pending = result
         if total >= n:
             return 1.0
-        if pending is not None and (isinstance(pending, BadShape) or total + unknown >= n):
+        # An unknown part could have lifted the total: the credit is not known.
+        if pending is not None:
             return pending
         return total / n
 
@@ -743,7 +744,8 @@ class CheckCompiler:
         evaluators = [c.evaluate for c in children]
         paths = tuple(dict.fromkeys(p for c in children for p in c.paths))
         parts = [
-            f"({c.condition})" if " and " in c.condition or " or " in c.condition
+            f"({c.condition})"
+            if any(word in c.condition for word in (" and ", " or ", "at least "))
             else c.condition
             for c in children
         ]

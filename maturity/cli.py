@@ -787,6 +787,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _stop) if in_main_thread else None
     try:
         return handler(args)
+    except BrokenPipeError:
+        # The reader went away (`maturity rules list | head`): stop quietly, like other tools.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt as exc:
         print("interrupted", file=sys.stderr)
         return 128 + (exc.signum if isinstance(exc, _Stopped) else signal.SIGINT)

@@ -111,6 +111,9 @@ def evaluate_rule(
         applies = compiled.applies.evaluate(data, ctx)
         if isinstance(applies, float) and applies < 1.0:
             return not_applicable_outcome(compiled, data)
+        if isinstance(applies, BadShape):
+            # Whether the rule applies cannot be told: an error, never a silent evaluation.
+            return outcome_from_result(compiled, data, ctx, applies, waiver)
     return outcome_from_result(compiled, data, ctx, compiled.check.evaluate(data, ctx), waiver)
 
 

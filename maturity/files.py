@@ -12,6 +12,18 @@ __all__ = ["atomic_write"]
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
+    if path.is_dir():
+        from maturity.errors import UsageError
+
+        raise UsageError(
+            "the output names a directory",
+            code="usage.output-is-directory",
+            file=path.name or str(path),
+            location="-o",
+            expected="a file name (a directory only for a batch of several bundles)",
+            found="an existing directory",
+            fix=f"write to a file, e.g. -o {path.name or 'out'}/report{path.suffix or '.json'}",
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

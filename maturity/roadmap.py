@@ -459,7 +459,8 @@ class _WhatIf:
         self.cells: dict[Cell, list[ScoredRule]] = {}
         self.cell_of: dict[str, Cell] = {}
         for pack in rules.packs:
-            for scored in scored_rules(pack.rules, by_rule):
+            # In id order, as `score_packs` sums them: float sums must not depend on file order.
+            for scored in scored_rules(sorted(pack.rules, key=lambda r: r.id), by_rule):
                 cell = (pack.id, scored.dimension)
                 self.cells.setdefault(cell, []).append(scored)
                 self.cell_of[scored.rule] = cell

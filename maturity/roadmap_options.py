@@ -7,9 +7,11 @@ imports the planner only when settings are read.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -57,7 +59,7 @@ def _target_from_text(text: str) -> list[dict[str, Any]]:
             for dim, score in sorted(found.scores.items())
         ]
     pack, _, dimension = name.rpartition(":")
-    spec: dict[str, Any] = {"dimension": dimension, "source": "--target"}
+    spec: dict[str, Any] = {"dimension": dimension, "source": f"--target {text}"}
     if pack:
         spec["pack"] = pack
     try:

@@ -177,15 +177,17 @@ BUILTIN_SCORING_MODELS: tuple[ScoringModel, ...] = (
 
 
 def maturity_level(rules: Sequence[ScoredRule], threshold: float) -> int:
+    """The highest level L whose counted rules, and those of every level below, are met.
+
+    A level no counted rule evidences is neither a barrier nor reached: a dimension whose
+    rules stop at level 2 can reach level 2 and no higher.
+    """
     reached = 0
-    seen_any = False
     for level in range(1, 6):
         at_level = [r for r in rules if r.level == level and r.credit is not None]
         if at_level:
-            seen_any = True
             if _weighted(at_level) < threshold:
                 break
-        if seen_any:
             reached = level
     return reached
 
@@ -232,7 +234,11 @@ def score_pack(
             facets,
             sum(1 for r in in_dim if r.credit is not None),
         )
-    index = model.index([d.score for d in dimensions.values()], groups)
+    # A dimension with no counted rule (all not applicable or waived) is left out of the index,
+    # as not-applicable rules are left out of a dimension: it would otherwise count as 0.
+    counted = [(d.score, g) for d, g in zip(dimensions.values(), groups, strict=True)
+               if d.counted]
+    index = model.index([c[0] for c in counted], [c[1] for c in counted])
     return PackScore(pack.id, index, dimensions)
 
 

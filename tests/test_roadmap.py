@@ -350,8 +350,9 @@ def test_command_line_settings() -> None:
     assert targets[0] == {"pack": "oecd-dgpf", "dimension": "data-driven", "score": 0.746,
                           "source": "oecd-2023-top10"}
     assert targets[-2:] == [
-        {"pack": "oecd-digital-talent", "dimension": "skills", "level": 3, "source": "--target"},
-        {"dimension": "user-driven", "score": 0.9, "source": "--target"},
+        {"pack": "oecd-digital-talent", "dimension": "skills", "level": 3,
+         "source": "--target oecd-digital-talent:skills=L3"},
+        {"dimension": "user-driven", "score": 0.9, "source": "--target user-driven=0.9"},
     ]
     # Re-planning from a record: its settings are the base, flags given override them.
     again = settings_from_args(_parse(["--phases", "2"]), base=got)

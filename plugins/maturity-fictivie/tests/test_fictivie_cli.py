@@ -44,7 +44,12 @@ def test_maturity_plugins_lists_the_plugin_and_what_it_adds():
 
 
 def test_assess_runs_the_national_pack_without_reweighting_the_oecd_pack():
-    data = record(str(FINANCE))
+    # The national pack is not a default pack: installing the plugin changes no assessment
+    # of another country until someone asks for it.
+    default = record(str(FINANCE))
+    assert [p["id"] for p in default["packs"]] == ["oecd-dgpf", "oecd-digital-talent"]
+    data = record(str(FINANCE), "--pack", "fictivie-rgn", "--pack", "oecd-dgpf",
+                  "--pack", "oecd-digital-talent")
     assert {"name": "fictivie", "version": "1.0.0"} in data["plugins"]
     assert [p["id"] for p in data["packs"]] == ["fictivie-rgn", "oecd-dgpf",
                                                 "oecd-digital-talent"]

@@ -43,7 +43,7 @@ _DATA = files("maturity_fictivie")
 
 @hookimpl
 def maturity_rule_packs() -> list[PackLocation]:
-    return [PackLocation(_DATA / "regles", "fictivie:regles")]
+    return [PackLocation(_DATA / "regles", "fictivie:regles", default=False)]
 
 
 @hookimpl

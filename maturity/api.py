@@ -301,7 +301,7 @@ def assess_bundle(
             found="neither",
             fix="add as_of = YYYY-MM-DD under [assessment], or pass --as-of",
         )
-    by_rule = waivers_for(bundle.organisation.id, waivers)
+    by_rule = waivers_for(bundle.organisation.id, waivers, day)
     declared = declared_not_applicable(bundle, rules)
     outcomes = evaluate(rules, bundle.data, day, bundle.documents, by_rule,
                         {rule: why for pack in declared.values() for rule, why in pack.items()})
@@ -323,19 +323,29 @@ def assess_bundle(
         model=model,
         settings={"level_threshold": level_threshold},
         provenance=provenance,
-        waivers=list(by_rule.values()),
+        waivers=covering_waivers(bundle.organisation.id, waivers),
         not_applicable=declared,
         roadmap=roadmap,
     )
     return Assessment(bundle, rules, outcomes, scores, without, record)
 
 
-def waivers_for(organisation: str, waivers: Sequence[Waiver]) -> dict[str, Waiver]:
-    """The waivers that concern one organisation, by rule: one naming it outranks a general one."""
+def covering_waivers(organisation: str, waivers: Sequence[Waiver]) -> list[Waiver]:
+    """Every waiver that concerns one organisation (the record lists them all)."""
+    return [w for w in waivers if w.covers(organisation)]
+
+
+def waivers_for(
+    organisation: str, waivers: Sequence[Waiver], day: dt.date | None = None
+) -> dict[str, Waiver]:
+    """The waiver that applies to each rule for one organisation: one active on `day` outranks
+    an inactive one, then one naming the organisation outranks a general one."""
     chosen: dict[str, Waiver] = {}
-    for waiver in sorted(waivers, key=lambda w: w.organisation is not None):
-        if waiver.covers(organisation):
-            chosen[waiver.rule] = waiver
+    for waiver in sorted(
+        covering_waivers(organisation, waivers),
+        key=lambda w: (day is not None and w.active_on(day), w.organisation is not None),
+    ):
+        chosen[waiver.rule] = waiver
     return chosen
 
 

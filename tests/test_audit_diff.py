@@ -193,7 +193,15 @@ def test_a_waiver_for_another_organisation_does_not_apply(
     specific = waiver(dt.date(2026, 1, 1), dt.date(2027, 1, 1), "ministry-of-health")
     outcome, record = outcome_of(session, builtin_rules, health, [specific, general])
     assert outcome["status"] == "waived"
-    assert [w["organisation"] for w in record["waivers"]] == ["ministry-of-health"]
+    assert "until 2027-01-01" in outcome["reason"]          # the active, specific one applies
+    # Every waiver that concerns the organisation is listed, with its state on the date.
+    assert [(w["organisation"], w["state"]) for w in record["waivers"]] == [
+        (None, "expired"), ("ministry-of-health", "active")]
+    # An active general waiver outranks an expired one naming the organisation.
+    lapsed = waiver(dt.date(2025, 1, 1), dt.date(2025, 12, 31), "ministry-of-health")
+    current = waiver(dt.date(2026, 1, 1), dt.date(2027, 6, 30))
+    outcome, record = outcome_of(session, builtin_rules, health, [lapsed, current])
+    assert outcome["status"] == "waived" and "until 2027-06-30" in outcome["reason"]
 
 
 @settings(max_examples=80, deadline=None)

@@ -42,6 +42,7 @@ __all__ = [
     "render_records",
     "report_context",
     "sandboxed_environment",
+    "template_format",
     "words",
 ]
 
@@ -222,6 +223,29 @@ def sandboxed_environment(loader: jinja2.BaseLoader, language: Language | None =
     )
     _configure(env, language)
     return env
+
+
+def template_format(name: str, suffix: str, description: str, source: str, *,
+                    batch: bool = False) -> ReportFormat:
+    """A report format made from a template a plugin ships, rendered in the sandbox.
+
+    The template sees `record` (one record per rendering; the output of each is concatenated)
+    or, with `batch=True`, `records`, and `options`. A plugin returns the result from
+    `maturity_report_formats`; its template can read records but never reach Python internals.
+    """
+    def render(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
+        import jinja2
+
+        # Named by its output's suffix, so an HTML template is autoescaped like the built-in ones.
+        filename = f"{name}{suffix}.j2"
+        env = sandboxed_environment(jinja2.DictLoader({filename: source}))
+        template = env.get_template(filename)
+        if batch:
+            return template.render(records=list(records), options=dict(options)).encode()
+        return "".join(template.render(record=r, options=dict(options))
+                       for r in records).encode()
+
+    return ReportFormat(name, suffix, description, render, batch)
 
 
 # --- pack metadata -------------------------------------------------------------------------

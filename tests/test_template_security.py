@@ -97,3 +97,15 @@ def test_translated_messages_are_escaped_in_html() -> None:
                     " règles|&lt;script&gt;alert(1)&lt;/script&gt;")
     # Outside HTML (Markdown, text) the message stays as written; those templates escape it.
     assert _translated(False, hostile).startswith("<script>alert(1)</script>|")
+
+
+def test_a_plugin_template_format_renders_escaped_in_the_sandbox() -> None:
+    from maturity.report import template_format
+
+    fmt = template_format("names", ".html", "organisation names",
+                          "<p>{{ record.organisation.name }}</p>")
+    record = {"organisation": {"name": "<script>x</script>"}}
+    assert fmt.render([record], {}) == b"<p>&lt;script&gt;x&lt;/script&gt;</p>"
+    hostile = template_format("probe", ".html", "probe", "{{ ''.__class__.__mro__ }}")
+    with pytest.raises(jinja2.exceptions.SecurityError):
+        hostile.render([record], {})

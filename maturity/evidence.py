@@ -70,9 +70,10 @@ class _Header(BaseModel):
     not_applicable: dict[_PackId, dict[_RuleRef, _Justification]] = {}
 
 
-# Document hashes are cached by (path, size, mtime): a national batch re-reads the same shared
-# documents many times.
+# Document hashes are cached by (path, size, mtime in ns): a national batch re-reads the same
+# shared documents many times. Bounded, oldest entries first out.
 _HASH_CACHE: dict[tuple[str, int, int], str] = {}
+_HASH_CACHE_SIZE = 4096
 
 
 def _sha256_file(path: Path) -> tuple[str, int]:
@@ -85,6 +86,8 @@ def _sha256_file(path: Path) -> tuple[str, int]:
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    if len(_HASH_CACHE) >= _HASH_CACHE_SIZE:
+        del _HASH_CACHE[next(iter(_HASH_CACHE))]
     _HASH_CACHE[key] = digest.hexdigest()
     return _HASH_CACHE[key], stat.st_size
 
@@ -458,6 +461,31 @@ def _collect_documents(
                     fix="raise the limit if this is intended (--limit max_documents=N)",
                 )
             documents[name] = DocumentInfo(name, sha, size, declared, collected)
+        else:
+            # One file, one hash and one collection date: two references that disagree would
+            # judge the same document fresh for one rule and stale for another. A reference
+            # that leaves a detail out takes the other's.
+            first = documents[name]
+            clash = [what for what, mine, theirs in (
+                ("sha256", declared, first.declared_sha256),
+                ("collection date", collected, first.collected),
+            ) if mine is not None and theirs is not None and mine != theirs]
+            if clash:
+                raise EvidenceError(
+                    f"document {name!r} is referenced twice with another {clash[0]}",
+                    code="evidence.document-conflict",
+                    file=file,
+                    location=location,
+                    expected=f"sha256 {first.declared_sha256} and collected "
+                             f"{first.collected.isoformat() if first.collected else None}, "
+                             "as in its first reference",
+                    found=f"sha256 {declared} and collected "
+                          f"{collected.isoformat() if collected else None}",
+                    fix="give every reference to the document the same sha256 and "
+                        "collection date",
+                )
+            documents[name] = DocumentInfo(name, sha, size, first.declared_sha256 or declared,
+                                           first.collected or collected)
 
 
 def discover_bundles(

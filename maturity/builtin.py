@@ -6,6 +6,8 @@ the core itself on every run.
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable, Mapping, Sequence
 from importlib.resources import files
 from typing import Any
 
@@ -18,6 +20,8 @@ from maturity.scoring import BUILTIN_SCORING_MODELS, ScoringModel
 from maturity.survey import SURVEY_CHECK
 
 MATURITY_PLUGIN_API = ">=1,<2"
+
+Renderer = Callable[[Sequence[Mapping[str, Any]], Mapping[str, Any]], bytes]
 
 #: The built-in packs, by directory under `rules/`.
 BUILTIN_PACK_DIRS = ("dgpf", "skills")
@@ -79,6 +83,27 @@ def maturity_scoring_models() -> list[ScoringModel]:
 
 @hookimpl
 def maturity_report_formats() -> list[ReportFormat]:
-    from maturity import oscal, report
+    # Listed without importing the renderers: jinja2, Babel and the OSCAL code load only when a
+    # report in their format is written (a JSON record needs none of them).
+    def lazy(module: str, function: str) -> Renderer:
+        def render(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
+            renderer: Renderer = getattr(importlib.import_module(module), function)
+            return renderer(records, options)
 
-    return [*report.builtin_formats(), *oscal.report_formats()]
+        return render
+
+    return [
+        ReportFormat("json", ".json", "the canonical assessment record",
+                     lazy("maturity.report", "render_json")),
+        ReportFormat("html", ".html", "a self-contained HTML report (inline CSS and SVG, "
+                     "printable on A4)", lazy("maturity.report", "render_html")),
+        ReportFormat("md", ".md", "a Markdown report for wikis and pull requests",
+                     lazy("maturity.report", "render_markdown")),
+        ReportFormat("csv", ".csv", "scores in long form (entity, node, value) for open data",
+                     lazy("maturity.report", "render_csv")),
+        ReportFormat("oscal-ar", ".oscal-ar.json", "OSCAL 1.1 assessment results",
+                     lazy("maturity.oscal", "render_assessment_results")),
+        ReportFormat("oscal-poam", ".oscal-poam.json",
+                     "OSCAL 1.1 plan of action and milestones (from the roadmap)",
+                     lazy("maturity.oscal", "render_poam")),
+    ]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from maturity.record import canonical_bytes
 
 if TYPE_CHECKING:
-    from maturity.hookspecs import ReportFormat
+    pass
 
 __all__ = [
     "NAMESPACE",
@@ -36,7 +36,6 @@ __all__ = [
     "plan_of_action",
     "render_assessment_results",
     "render_poam",
-    "report_formats",
 ]
 
 OSCAL_VERSION = "1.1.2"
@@ -443,15 +442,3 @@ def render_assessment_results(records: Sequence[Mapping[str, Any]],
 
 def render_poam(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
     return _render(records, plan_of_action, "plan of action and milestones")
-
-
-def report_formats() -> list[ReportFormat]:
-    """The OSCAL report formats, registered by the built-in plugin."""
-    from maturity.hookspecs import ReportFormat
-
-    return [
-        ReportFormat("oscal-ar", ".oscal-ar.json", "OSCAL 1.1 assessment results",
-                     render_assessment_results),
-        ReportFormat("oscal-poam", ".oscal-poam.json",
-                     "OSCAL 1.1 plan of action and milestones (from the roadmap)", render_poam),
-    ]

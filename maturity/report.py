@@ -34,11 +34,14 @@ if TYPE_CHECKING:
     from maturity.model import RulePack
 
 __all__ = [
-    "builtin_formats",
     "environment",
     "md_code",
     "md_escape",
     "plain",
+    "render_csv",
+    "render_html",
+    "render_json",
+    "render_markdown",
     "render_records",
     "report_context",
     "sandboxed_environment",
@@ -781,6 +784,10 @@ def csv_rows(record: Mapping[str, Any]) -> list[tuple[str, str, Any]]:
     return rows
 
 
+def render_markdown(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
+    return _render_template("assessment.md.j2")(records, options)
+
+
 def render_csv(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
     """Long-form CSV (entity, node, value) for open-data publication; several records share
     one file, one entity each."""
@@ -791,15 +798,3 @@ def render_csv(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any])
         for entity, node, value in csv_rows(record):
             writer.writerow([_csv_cell(entity), _csv_cell(node), _csv_cell(value)])
     return buffer.getvalue().encode("utf-8")
-
-
-def builtin_formats() -> list[ReportFormat]:
-    return [
-        ReportFormat("json", ".json", "the canonical assessment record", render_json),
-        ReportFormat("html", ".html", "a self-contained HTML report (inline CSS and SVG, "
-                     "printable on A4)", render_html),
-        ReportFormat("md", ".md", "a Markdown report for wikis and pull requests",
-                     _render_template("assessment.md.j2")),
-        ReportFormat("csv", ".csv", "scores in long form (entity, node, value) for open data",
-                     render_csv),
-    ]

@@ -19,14 +19,15 @@ import pytest
 import maturity
 from maturity import charts
 from maturity.api import Session, assess_bundle, provenance_for
+from maturity.builtin import maturity_report_formats
 from maturity.cli import main
 from maturity.model import EvidenceBundle, Organisation, PackHeader, Rule, RulePack
-from maturity.report import builtin_formats, report_context, sandboxed_environment
+from maturity.report import report_context, sandboxed_environment
 from maturity.ruleset import RuleSet, compile_rules
 from maturity.scoring import BUILTIN_SCORING_MODELS
 from tests.conftest import EXAMPLES
 
-FORMATS = {f.name: f for f in builtin_formats()}
+FORMATS = {f.name: f for f in maturity_report_formats()}
 MINISTRIES = ("ministry-of-culture", "ministry-of-finance", "ministry-of-health")
 HOSTILE = "<script>alert('x')</script><img src=x onerror=alert(1)> | [a](javascript:alert(1)) `"
 

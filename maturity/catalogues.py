@@ -44,12 +44,15 @@ from maturity.errors import PackError, PluginError, did_you_mean
 from maturity.model import Dimension, Facet, LevelName, PackHeader, Rule, RulePack, Translation
 
 __all__ = [
+    "FIELD_ORDER",
     "TRANSLATABLE_FIELDS",
     "TranslationCatalogue",
     "apply_catalogues",
     "english_texts",
     "load_catalogue",
     "merged_messages",
+    "pack_elements",
+    "source_for",
     "source_hash",
     "stale_translations",
 ]
@@ -69,7 +72,8 @@ TRANSLATABLE_FIELDS: Mapping[str, tuple[str, ...]] = {
     "rules": ("title", "rationale", "action"),
 }
 
-_FIELD_ORDER = ("title", "name", "rationale", "action", "description")
+#: The order in which a translation's fields enter its `source` hash.
+FIELD_ORDER = ("title", "name", "rationale", "action", "description")
 
 
 class TranslationCatalogue(BaseModel):
@@ -126,7 +130,7 @@ class TranslationCatalogue(BaseModel):
 
 
 def _given_fields(translation: Translation) -> list[str]:
-    return [f for f in _FIELD_ORDER if getattr(translation, f) is not None]
+    return [f for f in FIELD_ORDER if getattr(translation, f) is not None]
 
 
 def source_hash(texts: Iterable[str]) -> str:
@@ -148,14 +152,24 @@ def english_texts(element: PackHeader | Dimension | Facet | LevelName | Rule) ->
     return texts
 
 
+def source_for(
+    element: PackHeader | Dimension | Facet | LevelName | Rule, translated: Iterable[str]
+) -> str:
+    """The `source` a translation of the fields `translated` of `element` must carry: the hash
+    of the source texts it translates. Tools stamp it; nobody writes it by hand."""
+    english = english_texts(element)
+    chosen = set(translated)
+    return source_hash(english.get(f, "") for f in FIELD_ORDER if f in chosen)
+
+
 def _expected_source(
     element: PackHeader | Dimension | Facet | LevelName | Rule, translation: Translation
 ) -> str:
-    english = english_texts(element)
-    return source_hash(english.get(f, "") for f in _given_fields(translation))
+    return source_for(element, _given_fields(translation))
 
 
-def _elements(pack: RulePack, kind: str) -> dict[str, Any]:
+def pack_elements(pack: RulePack, kind: str) -> dict[str, Any]:
+    """A pack's translatable elements of one kind, by the key catalogues use."""
     if kind == "header":
         return {pack.id: pack.header}
     if kind == "dimensions":
@@ -189,7 +203,7 @@ def apply_catalogues(
 def _translate(pack: RulePack, catalogues: list[tuple[str, TranslationCatalogue]]) -> RulePack:
     # (kind, element id) -> locale -> (plugin, translation)
     chosen: dict[tuple[str, str], dict[str, tuple[str, Translation]]] = {}
-    by_kind = {kind: _elements(pack, kind) for kind in TRANSLATABLE_FIELDS}
+    by_kind = {kind: pack_elements(pack, kind) for kind in TRANSLATABLE_FIELDS}
     for plugin, catalogue in catalogues:
         for kind, key, translation in catalogue.entries():
             elements = by_kind[kind]
@@ -243,7 +257,7 @@ def stale_translations(pack: RulePack, locale: str) -> list[str]:
     """Elements whose `locale` translation was made from an English text since edited."""
     stale: list[str] = []
     for kind in ("header", "dimensions", "facets", "levels", "rules"):
-        for key, element in sorted(_elements(pack, kind).items()):
+        for key, element in sorted(pack_elements(pack, kind).items()):
             translation = element.translations.get(locale)
             if translation is not None and translation.source != _expected_source(
                     element, translation):

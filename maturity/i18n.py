@@ -35,12 +35,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from maturity.catalogues import (
+    FIELD_ORDER,
     TranslationCatalogue,
     apply_catalogues,
     english_texts,
     load_catalogue,
     merged_messages,
-    source_hash,
+    pack_elements,
+    source_for,
     stale_translations,
 )
 from maturity.errors import PackError, UsageError, did_you_mean
@@ -95,30 +97,6 @@ _KINDS: tuple[Kind, ...] = ("header", "dimensions", "facets", "levels", "rules")
 
 Element = PackHeader | Dimension | Facet | LevelName | Rule
 
-#: The order in which a translation's fields enter its `source` hash (see maturity.catalogues).
-SOURCE_FIELDS = ("title", "name", "rationale", "action", "description")
-
-
-def source_for(element: Element, translated: Iterable[str]) -> str:
-    """The `source` a translation of the fields `translated` of `element` must carry: the hash
-    of the source texts it translates. Tools stamp it; nobody writes it by hand."""
-    english = english_texts(element)
-    chosen = set(translated)
-    return source_hash(english.get(f, "") for f in SOURCE_FIELDS if f in chosen)
-
-
-def _elements(pack: RulePack, kind: str) -> dict[str, Element]:
-    if kind == "header":
-        return {pack.id: pack.header}
-    if kind == "dimensions":
-        return {d.id: d for d in pack.header.dimensions}
-    if kind == "facets":
-        return {f.id: f for f in pack.header.facets}
-    if kind == "levels":
-        return {str(lv.level): lv for lv in pack.header.levels}
-    return {r.id: r for r in pack.rules}
-
-
 def _locale_dir(lang: str) -> str:
     """The file-name form of a language tag: `fr`, `ar`, `pt_BR` (gettext's convention)."""
     return lang.replace("-", "_")
@@ -152,7 +130,7 @@ def pack_catalogue(
                 found=repr(found),
                 fix=f"set {key} = {wanted!r}, or move the file",
             )
-    known = {kind: _elements(pack, kind) for kind in _KINDS}
+    known = {kind: pack_elements(pack, kind) for kind in _KINDS}
     kept = {
         kind: {k: t for k, t in getattr(catalogue, kind).items() if k in known[kind]}
         for kind in ("dimensions", "facets", "levels", "rules")
@@ -192,8 +170,8 @@ def _completed(final: RulePack, own: RulePack, lang: str) -> RulePack:
         label = "header" if kind == "header" else f"{kind}.{key}"
         if theirs is None or ours is None or theirs == ours or label in stale:
             return element
-        texts = {f: getattr(ours, f) for f in SOURCE_FIELDS if getattr(ours, f) is not None}
-        texts.update({f: getattr(theirs, f) for f in SOURCE_FIELDS
+        texts = {f: getattr(ours, f) for f in FIELD_ORDER if getattr(ours, f) is not None}
+        texts.update({f: getattr(theirs, f) for f in FIELD_ORDER
                       if getattr(theirs, f) is not None})
         merged = Translation(**texts, source=source_for(element, texts))
         return element.model_copy(update={"translations": {**element.translations,
@@ -383,7 +361,7 @@ class Language:
             own = pack.header.language
             stale = set(stale_translations(pack, code)) if code != own else set()
             for kind in _KINDS:
-                for key, element in _elements(pack, kind).items():
+                for key, element in pack_elements(pack, kind).items():
                     translation = element.translations.get(code)
                     translated = {
                         name: value for name in english_texts(element)
@@ -590,7 +568,7 @@ def translation_problems(rules: RuleSet, session: Session, lang: str) -> list[st
             continue
         stale = set(stale_translations(pack, lang))
         for kind in _KINDS:
-            for key, element in sorted(_elements(pack, kind).items()):
+            for key, element in sorted(pack_elements(pack, kind).items()):
                 label = "header" if kind == "header" else f"{kind}.{key}"
                 translation = element.translations.get(lang)
                 wanted = list(english_texts(element))
@@ -620,7 +598,7 @@ def _orphans(session: Session, pack: RulePack, lang: str) -> list[str]:
     catalogue = load_catalogue(path, display=f"{_display(pack)}/{CATALOGUE_DIR}/{lang}.toml")
     out: list[str] = []
     for kind in ("dimensions", "facets", "levels", "rules"):
-        known = _elements(pack, kind)
+        known = pack_elements(pack, kind)
         out.extend(f"{pack.id}: {lang}: {kind}.{key}: translated in "
                    f"{CATALOGUE_DIR}/{lang}.toml but not in the pack"
                    for key in sorted(getattr(catalogue, kind)) if key not in known)

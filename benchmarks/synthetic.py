@@ -217,7 +217,7 @@ def _set(tree: dict[str, Any], path: str, value: Any) -> None:
     tree[last] = value
 
 
-def _value(value: Value, rng: random.Random) -> Any:
+def _value(value: Value, rng: random.Random, tampered: set[str]) -> Any:
     if rng.random() < 0.005:  # the wrong type, as a hurried form-filler writes it
         return "n/a" if value.kind != "options" else 3
     if value.kind == "flag":
@@ -238,8 +238,9 @@ def _value(value: Value, rng: random.Random) -> Any:
         return (AS_OF - dt.timedelta(days=rng.randint(0, 1500))).isoformat()
     name = f"documents/doc-{rng.randrange(DOCUMENT_COUNT):02d}.md"
     info = DOCUMENTS[name]
+    # A document that does not match its declared hash does so wherever it is referenced.
     ref: dict[str, Any] = {"document": name,
-                           "sha256": info.sha256 if rng.random() < 0.9 else "0" * 64}
+                           "sha256": "0" * 64 if name in tampered else info.sha256}
     if info.collected is not None:
         ref["collected"] = info.collected.isoformat()
     return ref
@@ -263,9 +264,10 @@ def bundle(index: int, values: list[Value] | None = None, seed: int = 3) -> dict
         "assessment": {"as_of": AS_OF.isoformat(), "period": "2026"},
         "submission": {"by": "Strategy unit", "on": (AS_OF - dt.timedelta(days=10)).isoformat()},
     }
+    tampered = {name for name in sorted(DOCUMENTS) if rng.random() < 0.1}
     for value in values:
         if rng.random() >= 0.05:
-            _set(tree, value.path, _value(value, rng))
+            _set(tree, value.path, _value(value, rng, tampered))
     return tree
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import time
 from collections import deque
-from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -35,8 +34,12 @@ def _start(pack_dir: str) -> None:
     _WORKER = (rules, FastRuleSet(rules, session.compiler), FastScorer(rules, model))
 
 
-def _assess_lines(lines: list[bytes]) -> list[tuple[tuple[str, ...], ...]]:
-    """Evaluate, score and summarise bundles given as JSON text (one bundle per line)."""
+def _assess_range(path: str, start: int, stop: int) -> tuple[int, str]:
+    """Evaluate, score and summarise the bundles (one JSON text per line) whose lines start in
+    the byte range [start, stop) of `path`; (how many, their summary rows as CSV text)."""
+    import csv
+    import io
+
     import orjson
 
     from maturity.batch import summary_rows
@@ -45,28 +48,27 @@ def _assess_lines(lines: list[bytes]) -> list[tuple[tuple[str, ...], ...]]:
 
     rules, fast, scorer = _WORKER
     versions = {p.id: p.version for p in rules.packs}
-    out = []
-    for line in lines:
-        tree = orjson.loads(line)
-        # The header validated as the loader does (JSON dates read from their text).
-        bundle = bundle_from_tree(tree, source=tree["organisation"]["id"],
-                                  header_file="bundle.json")
-        assert bundle.as_of is not None
-        verdicts = fast.verdicts(bundle.data, EvalContext(bundle.as_of, synthetic.DOCUMENTS))
-        out.append(summary_rows(bundle, scorer.summary(verdicts), versions))
-    return out
-
-
-def _stream(path: Path, chunk: int) -> Iterator[list[bytes]]:
-    with path.open("rb") as handle:
-        lines: list[bytes] = []
-        for line in handle:
-            lines.append(line)
-            if len(lines) == chunk:
-                yield lines
-                lines = []
-        if lines:
-            yield lines
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    count = 0
+    with open(path, "rb") as handle:
+        if start:
+            handle.seek(start - 1)
+            handle.readline()  # the line that started before this range is the one before's
+        while handle.tell() < stop:
+            line = handle.readline()
+            if not line:
+                break
+            tree = orjson.loads(line)
+            # The header validated as the loader does (JSON dates read from their text).
+            bundle = bundle_from_tree(tree, source=tree["organisation"]["id"],
+                                      header_file="bundle.json")
+            assert bundle.as_of is not None
+            ctx = EvalContext(bundle.as_of, synthetic.DOCUMENTS)
+            writer.writerows(summary_rows(bundle, scorer.summary(fast.verdicts(bundle.data, ctx)),
+                                          versions))
+            count += 1
+    return count, out.getvalue()
 
 
 def _peak_kib(pid: int) -> int:
@@ -75,9 +77,9 @@ def _peak_kib(pid: int) -> int:
 
 
 def end_to_end(pack_dir: Path, stream: Path, jobs: int, out: Path) -> dict[str, Any]:
-    """Stream bundles to `jobs` workers in chunks (at most 3 per worker in flight), write the
-    summary rows in order as they come back; wall time, start-up included."""
-    import csv
+    """Hand `jobs` workers byte ranges of a JSON Lines stream (about 200 bundles each, at most
+    3 ranges per worker in flight); the workers read and assess their bundles and send back
+    CSV text, which this process writes in order. Wall time, start-up included."""
     import multiprocessing
 
     from maturity.batch import SUMMARY_COLUMNS
@@ -87,22 +89,21 @@ def end_to_end(pack_dir: Path, stream: Path, jobs: int, out: Path) -> dict[str, 
     context.set_forkserver_preload(["benchmarks.endtoend"])
     pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=_start,
                                initargs=(str(pack_dir),))
-    pending: deque[Future[list[tuple[tuple[str, ...], ...]]]] = deque()
-    bundles = rows = 0
-    worker_peak = 0
+    pending: deque[Future[tuple[int, str]]] = deque()
+    size = stream.stat().st_size
+    step = 200 * 8_700  # about 200 bundles
+    bundles = 0
     with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(SUMMARY_COLUMNS)
+        handle.write(",".join(SUMMARY_COLUMNS) + "\n")
 
-        def drain(future: Future[list[tuple[tuple[str, ...], ...]]]) -> None:
-            nonlocal bundles, rows
-            for bundle_rows in future.result():
-                bundles += 1
-                rows += len(bundle_rows)
-                writer.writerows(bundle_rows)
+        def drain(future: Future[tuple[int, str]]) -> None:
+            nonlocal bundles
+            count, text = future.result()
+            bundles += count
+            handle.write(text)
 
-        for lines in _stream(stream, 200):
-            pending.append(pool.submit(_assess_lines, lines))
+        for start in range(0, size, step):
+            pending.append(pool.submit(_assess_range, str(stream), start, start + step))
             if len(pending) >= 3 * jobs:
                 drain(pending.popleft())
         while pending:
@@ -112,7 +113,7 @@ def end_to_end(pack_dir: Path, stream: Path, jobs: int, out: Path) -> dict[str, 
         worker_cpu = [_cpu_seconds(pid) for pid in workers]
     pool.shutdown()
     elapsed = time.perf_counter() - started
-    return {"bundles": bundles, "rows": rows, "seconds": elapsed,
+    return {"bundles": bundles, "seconds": elapsed,
             "main_peak_mib": _peak_kib(os.getpid()) / 1024,
             "worker_peak_mib": worker_peak / 1024,
             "worker_cpu_s": max(worker_cpu), "main_cpu_s": time.process_time()}

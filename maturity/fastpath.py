@@ -32,7 +32,7 @@ import datetime as dt
 import itertools
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter, mul
+from operator import itemgetter
 from typing import Any, Final, cast
 
 from pydantic import TypeAdapter
@@ -126,6 +126,11 @@ def _counted(verdict: Verdict) -> float | None:
     if isinstance(verdict, float):
         return verdict
     return None if verdict is NOT_APPLICABLE else 0.0
+
+
+def _zeroed(verdict: Verdict) -> float:
+    """A verdict's counted credit with "left out" as 0 (its weight is 0 then)."""
+    return verdict if isinstance(verdict, float) else 0.0
 
 
 def counted_credits(verdicts: Sequence[Verdict]) -> list[float | None]:
@@ -713,10 +718,9 @@ class FastScorer:
     def score(self, verdicts: Sequence[Verdict]) -> dict[str, PackScore]:
         """Scores of every pack from the evidence alone (no waivers, no declarations: a bundle
         with those goes through the reference path)."""
-        credits = counted_credits(verdicts)
         if not self.fast:
-            return self._generic(credits)
-        weights, products, missing = self._prepare(credits)
+            return self._generic(counted_credits(verdicts))
+        weights, products, missing = self._prepare(verdicts)
         return {pack.id: self._pack(pack, dims, weights, products, missing)
                 for pack, _ordered, dims in self._plans}
 
@@ -724,12 +728,11 @@ class FastScorer:
                 ) -> dict[str, tuple[float, tuple[tuple[str, float, int], ...]]]:
         """Each pack's index and its dimensions' (id, score, level): what a batch summary
         shows, the same numbers as `score`, without the facets."""
-        credits = counted_credits(verdicts)
         if not self.fast:
             return {pack_id: (score.index, tuple((d.id, d.score, d.level)
                                                  for d in score.dimensions.values()))
-                    for pack_id, score in self._generic(credits).items()}
-        weights, products, missing = self._prepare(credits)
+                    for pack_id, score in self._generic(counted_credits(verdicts)).items()}
+        weights, products, missing = self._prepare(verdicts)
         out = {}
         for pack, _ordered, dims in self._plans:
             scored = tuple((plan.id, self._weighted(plan.rules, weights, products),
@@ -739,21 +742,22 @@ class FastScorer:
             out[pack.id] = (self.model.index(counted, []), scored)
         return out
 
-    def _prepare(self, credits: list[float | None]
+    def _prepare(self, verdicts: Sequence[Verdict]
                  ) -> tuple[list[float] | None, list[float], list[int]]:
-        """(the weights when some rule is left out, else None; weight x credit per rule; how
-        many rules each group leaves out)."""
-        left_out = [i for i in self._optional if credits[i] is None]
+        """(the weights when some rule is left out, else None; weight x counted credit per
+        rule, 0 for a rule left out; how many rules each group leaves out)."""
+        # Only a rule with an `applies` condition can be left out (no waivers here).
+        left_out = [i for i in self._optional if verdicts[i] is NOT_APPLICABLE]
         weights = self.weights
         missing = [0] * self._group_count
         if left_out:
             weights = list(weights)
             for i in left_out:
                 weights[i] = 0.0
-                credits[i] = 0.0
                 for group in self._groups_of[i]:
                     missing[group] += 1
-        products = list(map(mul, weights, credits))
+        products = [w * v if v.__class__ is float else w * _zeroed(v)
+                    for w, v in zip(weights, verdicts, strict=True)]
         return (weights if left_out else None), products, missing
 
     def _generic(self, credits: Sequence[float | None]) -> dict[str, PackScore]:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from maturity.api import Session, assess_bundle, declared_not_applicable, waivers_for
+from maturity.api import Session, assess_bundle, covering_waivers, declared_not_applicable
 from maturity.errors import EvidenceError, MaturityError, UsageError
 from maturity.evidence import EvidenceLoader
 from maturity.files import atomic_write
@@ -337,7 +337,7 @@ class Assessor:
         """Index and dimension scores from the generated evaluator; None when the bundle
         needs the full path (waivers or declarations apply, or no date)."""
         day = self.plan.as_of or bundle.as_of
-        if day is None or waivers_for(bundle.organisation.id, self.plan.waivers) \
+        if day is None or covering_waivers(bundle.organisation.id, self.plan.waivers) \
                 or declared_not_applicable(bundle, self.rules):
             return None
         from maturity.checks import EvalContext
@@ -368,7 +368,7 @@ class Assessor:
             scores_without_waivers={}, model=self.model,
             settings={"level_threshold": self.plan.level_threshold},
             provenance=self.plan.provenance,
-            waivers=list(waivers_for(bundle.organisation.id, self.plan.waivers).values()),
+            waivers=covering_waivers(bundle.organisation.id, self.plan.waivers),
             not_applicable=declared_not_applicable(bundle, self.rules),
         )
         computed = {"outcomes", "scores", "scores_without_waivers", "roadmap"}

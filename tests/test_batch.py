@@ -218,3 +218,23 @@ def test_progress_bar_on_a_terminal_log_lines_elsewhere(tmp_path: Path) -> None:
     terminal = _Terminal()
     execute(plan, session, rules, bundle_tasks(session, [root]), 1, log=terminal)
     assert "12/12" in terminal.getvalue() and "[1]" not in terminal.getvalue()
+
+
+def test_resume_keeps_records_made_with_waivers(tmp_path: Path) -> None:
+    bundles = tmp_path / "bundles"
+    write_cohort(bundles, 6, seed=7)
+    waivers = tmp_path / "waivers.toml"
+    waivers.write_text(
+        '[[waivers]]\nrule = "DBD-SA-01"\njustification = "A new strategy is in consultation"\n'
+        'approver = "Chief Digital Officer"\ngranted = 2026-01-01\nexpires = 2027-01-01\n'
+        'risk = "low"\n\n[[waivers]]\nrule = "DBD-SA-01"\norganisation = "ministry-000"\n'
+        'justification = "Merged into the national plan"\napprover = "Minister"\n'
+        'granted = 2025-01-01\nexpires = 2026-01-01\nrisk = "medium"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["assess", str(bundles), "-o", str(out), "--no-roadmap", "--waivers", str(waivers)]
+    assert _run(*args) == 0
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")}
+    first = _files(out)
+    assert _run(*args, "--resume") == 0
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")} == stamps
+    assert _files(out) == first

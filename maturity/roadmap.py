@@ -33,7 +33,14 @@ from typing import Any, Literal
 from maturity.errors import PackError, UsageError, did_you_mean
 from maturity.model import Explanation, Outcome, OutcomeStatus, RulePack
 from maturity.ruleset import CompiledRule, RuleSet
-from maturity.scoring import PackScore, ScoredRule, ScoringModel, score_packs, scored_rules
+from maturity.scoring import (
+    PackScore,
+    ScoredRule,
+    ScoringModel,
+    score_packs,
+    scored_rules,
+    weighted_credit,
+)
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -431,16 +438,6 @@ def resolve_targets(specs: Sequence[TargetSpec], packs: Sequence[RulePack]) -> d
     return dict(sorted(resolved.items()))
 
 
-def _weighted(rules: Iterable[ScoredRule]) -> float | None:
-    total = 0.0
-    credit = 0.0
-    for r in rules:
-        if r.credit is not None:
-            total += r.weight
-            credit += r.weight * r.credit
-    return credit / total if total > 0 else None
-
-
 class _WhatIf:
     """Shortfall to the targets of each dimension, re-scored with chosen rules assumed met.
 
@@ -474,7 +471,7 @@ class _WhatIf:
             return max(0.0, target.value - self.model.rule_score(scored))
         gap = 0.0
         for level in range(1, int(target.value) + 1):
-            credit = _weighted(r for r in scored if r.level == level)
+            credit = weighted_credit(r for r in scored if r.level == level)
             if credit is not None:
                 gap += max(0.0, self.threshold - credit)
         return gap

@@ -32,6 +32,8 @@ __all__ = [
     "counted_credit",
     "maturity_level",
     "score_packs",
+    "scored_rules",
+    "weighted_credit",
 ]
 
 
@@ -100,11 +102,20 @@ def counted_credit(outcome: Outcome, *, with_waivers: bool = True) -> float | No
     return outcome.credit
 
 
+def weighted_credit(rules: Iterable[ScoredRule]) -> float | None:
+    """The weighted mean credit of the counted rules, None when none counts (summed in the
+    order given: callers pass rules in id order so sums never depend on file order)."""
+    total = 0.0
+    credit = 0.0
+    for r in rules:
+        if r.credit is not None:
+            total += r.weight
+            credit += r.weight * r.credit
+    return credit / total if total > 0 else None
+
+
 def _weighted(rules: Sequence[ScoredRule]) -> float:
-    total = sum(r.weight for r in rules if r.credit is not None)
-    if total <= 0:
-        return 0.0
-    return _clamp(sum(r.weight * r.credit for r in rules if r.credit is not None) / total)
+    return _clamp(weighted_credit(rules) or 0.0)
 
 
 def _unweighted(rules: Sequence[ScoredRule]) -> float:

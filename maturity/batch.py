@@ -123,19 +123,26 @@ class BatchPlan:
 # --- finding bundles ----------------------------------------------------------------------
 
 
+def _is_header(name: str, loaders: Mapping[str, EvidenceLoader]) -> bool:
+    """A bundle header's file name, as the evidence loader recognises it (`bundle.TOML` too)."""
+    stem, _, suffix = name.rpartition(".")
+    return stem == "bundle" and f".{suffix.lower()}" in loaders
+
+
 def _has_header(path: Path, loaders: Mapping[str, EvidenceLoader]) -> bool:
-    return any((path / f"bundle{suffix}").is_file() for suffix in loaders)
+    with os.scandir(path) as entries:
+        return any(_is_header(e.name, loaders) and e.is_file() for e in entries)
 
 
 def _walk(root: Path, loaders: Mapping[str, EvidenceLoader]) -> Iterator[Path]:
     """Bundle directories below `root` in sorted order, one directory listing at a time
     (the order `discover_bundles` gives, without holding every path)."""
-    if _has_header(root, loaders):
+    with os.scandir(root) as entries:
+        listed = [(e.name, e.is_dir(follow_symlinks=False), e.is_file()) for e in entries]
+    if any(is_file and _is_header(name, loaders) for name, _is_dir, is_file in listed):
         yield root
         return
-    with os.scandir(root) as entries:
-        subdirs = sorted(e.name for e in entries if e.is_dir(follow_symlinks=False))
-    for name in subdirs:
+    for name in sorted(name for name, is_dir, _is_file in listed if is_dir):
         yield from _walk(root / name, loaders)
 
 
@@ -191,27 +198,22 @@ def _fingerprint(session: Session, rules: RuleSet, provenance: Provenance) -> tu
 
 def _score_rows(bundle: EvidenceBundle, scores: Mapping[str, Any],
                 packs: Mapping[str, tuple[str, list[str]]]) -> tuple[tuple[str, ...], ...]:
-    """Summary rows from canonical scores (as a record holds them), dimensions in the order
-    the pack declares them."""
-    org = bundle.organisation
-    head = (bundle.source, org.id, org.kind, org.parent or "", bundle.period or "")
-    rows: list[tuple[str, ...]] = []
-    for pack_id in sorted(scores):
-        pack = scores[pack_id]
-        version, order = packs.get(pack_id, ("", sorted(pack["dimensions"])))
-        rows.append((*head, pack_id, version, "index", repr(pack["index"]), "", "assessed"))
-        for dim_id in order:
-            dim = pack["dimensions"][dim_id]
-            rows.append((*head, pack_id, version, dim_id, repr(dim["score"]), str(dim["level"]),
-                         "assessed"))
-    return tuple(rows)
+    """Summary rows from the scores a record holds, dimensions in the order the pack
+    declares them."""
+    summary: dict[str, tuple[float, list[tuple[str, float, int]]]] = {}
+    for pack_id, pack in scores.items():
+        dims = pack["dimensions"]
+        order = packs[pack_id][1] if pack_id in packs else sorted(dims)
+        summary[pack_id] = (pack["index"], [(d, dims[d]["score"], dims[d]["level"])
+                                            for d in order])
+    return summary_rows(bundle, summary, {p: version for p, (version, _order) in packs.items()})
 
 
 def summary_rows(bundle: EvidenceBundle,
                  summary: Mapping[str, tuple[float, Sequence[tuple[str, float, int]]]],
                  versions: Mapping[str, str]) -> tuple[tuple[str, ...], ...]:
-    """Summary rows from `FastScorer.summary`: the same text as `_score_rows` gives from a
-    record, numbers rounded as the record rounds them."""
+    """Summary rows from each pack's index and dimensions (`FastScorer.summary`), numbers
+    rounded as a record rounds them."""
     org = bundle.organisation
     head = (bundle.source, org.id, org.kind, org.parent or "", bundle.period or "")
     rows: list[tuple[str, ...]] = []
@@ -281,9 +283,8 @@ class Assessor:
         from maturity.evidence import load_bundle
 
         assert task.path is not None
-        display = None if task.source == Path(task.path).name else task.source
         return load_bundle(Path(task.path), loaders=self.loaders, limits=self.session.limits,
-                           display=display)
+                           display=task.source or None)
 
     def assess(self, task: Task) -> BundleResult:
         if self.mismatch is not None:

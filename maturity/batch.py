@@ -6,7 +6,9 @@ holds one directory listing at a time), handed in small chunks to a pool of work
 once), and their results come back in the order they were handed out. Only this process writes
 files, in that order: records, `summary.csv` and `failures.txt` are the same bytes whatever
 `--jobs` is and whatever order the file system lists entries in. At most a few chunks are in
-flight, so memory does not grow with the number of bundles.
+flight and summary rows are spooled to an unlinked temporary file, so memory does not grow with
+the number of bundles, beyond each organisation's id (kept to catch an organisation given twice)
+and, for formats that put every record into one file, the records themselves.
 
 A bad bundle is reported and the others go on (exit code 1; `summary.csv` lists it and
 `failures.txt` says why). Records are written atomically, so an interrupted batch leaves every

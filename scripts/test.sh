@@ -19,6 +19,6 @@ if ! command -v chromium >/dev/null 2>&1; then
     echo "chromium is not installed: browser tests will fail (apt-get install chromium)" >&2
   fi
 fi
-.venv/bin/ruff check maturity tests plugins
+.venv/bin/ruff check maturity tests plugins benchmarks
 .venv/bin/mypy
 .venv/bin/python -m pytest -q "$@"

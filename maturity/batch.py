@@ -38,8 +38,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from maturity.api import Session, assess_bundle, covering_waivers, declared_not_applicable
 from maturity.errors import EvidenceError, MaturityError, UsageError
-from maturity.evidence import EvidenceLoader
-from maturity.files import atomic_write
+from maturity.evidence import has_bundle_header, walk_bundles
+from maturity.files import atomic_write, atomic_writer
 from maturity.hookspecs import ReportFormat
 from maturity.limits import Limits
 from maturity.model import EvidenceBundle, Waiver
@@ -125,29 +125,6 @@ class BatchPlan:
 # --- finding bundles ----------------------------------------------------------------------
 
 
-def _is_header(name: str, loaders: Mapping[str, EvidenceLoader]) -> bool:
-    """A bundle header's file name, as the evidence loader recognises it (`bundle.TOML` too)."""
-    stem, _, suffix = name.rpartition(".")
-    return stem == "bundle" and f".{suffix.lower()}" in loaders
-
-
-def _has_header(path: Path, loaders: Mapping[str, EvidenceLoader]) -> bool:
-    with os.scandir(path) as entries:
-        return any(_is_header(e.name, loaders) and e.is_file() for e in entries)
-
-
-def _walk(root: Path, loaders: Mapping[str, EvidenceLoader]) -> Iterator[Path]:
-    """Bundle directories below `root` in sorted order, one directory listing at a time
-    (the order `discover_bundles` gives, without holding every path)."""
-    with os.scandir(root) as entries:
-        listed = [(e.name, e.is_dir(follow_symlinks=False), e.is_file()) for e in entries]
-    if any(is_file and _is_header(name, loaders) for name, _is_dir, is_file in listed):
-        yield root
-        return
-    for name in sorted(name for name, is_dir, _is_file in listed if is_dir):
-        yield from _walk(root / name, loaders)
-
-
 def bundle_tasks(session: Session, paths: Sequence[Path]) -> Iterator[Task]:
     """The bundles below `paths`, streamed in a deterministic order: a bundle directory or
     file, a directory of bundle directories (sorted walk), or a plugin's own layout."""
@@ -158,9 +135,9 @@ def bundle_tasks(session: Session, paths: Sequence[Path]) -> Iterator[Task]:
                 for bundle in source.bundles():
                     yield Task(bundle.source, bundle=bundle)
                 continue
-            if not _has_header(path, session.loaders):
+            if not has_bundle_header(path, session.loaders):
                 found = False
-                for directory in _walk(path, session.loaders):
+                for directory in walk_bundles(path, session.loaders):
                     found = True
                     yield Task(directory.relative_to(path).as_posix(), path=str(directory))
                 if not found:
@@ -703,8 +680,8 @@ def _count_tasks(session: Session, paths: Sequence[Path]) -> int | None:
     for path in paths:
         if path.is_dir() and session.host.bundle_source(path) is not None:
             return None
-        if path.is_dir() and not _has_header(path, session.loaders):
-            count += sum(1 for _ in _walk(path, session.loaders))
+        if path.is_dir() and not has_bundle_header(path, session.loaders):
+            count += sum(1 for _ in walk_bundles(path, session.loaders))
         else:
             count += 1
     return count
@@ -712,21 +689,8 @@ def _count_tasks(session: Session, paths: Sequence[Path]) -> int | None:
 
 def _atomic_copy(path: Path, head: str, spool: _Spool) -> None:
     """`atomic_write` for a spooled file: streamed, so its size never sits in memory."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(head)
-            spool.file.seek(0)
-            for block in iter(lambda: spool.file.read(1 << 20), ""):
-                handle.write(block)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+    with atomic_writer(path, text=True) as handle:
+        handle.write(head)
+        spool.file.seek(0)
+        for block in iter(lambda: spool.file.read(1 << 20), ""):
+            handle.write(block)

@@ -29,9 +29,10 @@ __all__ = [
     "HEADER_KEYS",
     "EvidenceLoader",
     "bundle_from_tree",
-    "discover_bundles",
+    "has_bundle_header",
     "load_bundle",
     "read_evidence_file",
+    "walk_bundles",
 ]
 
 HEADER_KEYS = ("organisation", "assessment", "submission", "not_applicable")
@@ -488,17 +489,22 @@ def _collect_documents(
                                            first.collected or collected)
 
 
-def discover_bundles(
-    root: Path, loaders: Mapping[str, EvidenceLoader]
-) -> list[Path]:
-    """Bundle directories below `root` (a directory with a bundle header), in sorted order.
+def has_bundle_header(path: Path, loaders: Mapping[str, EvidenceLoader]) -> bool:
+    """Whether a directory is a bundle (it holds a `bundle.*` header a loader reads)."""
+    with os.scandir(path) as entries:
+        return any(_is_bundle_header(e.name, loaders) and e.is_file() for e in entries)
 
-    Sorting makes a batch's output independent of the order the file system lists entries.
+
+def walk_bundles(root: Path, loaders: Mapping[str, EvidenceLoader]) -> Iterator[Path]:
+    """Bundle directories below `root`, in sorted order, one directory listing at a time.
+
+    Sorting makes a batch's output independent of the order the file system lists entries;
+    walking lazily keeps memory flat however many bundles there are. Links are not followed.
     """
-    found: list[Path] = []
-    for directory, subdirs, names in os.walk(root, followlinks=False):
-        subdirs.sort()
-        if any(_is_bundle_header(n, loaders) for n in names):
-            found.append(Path(directory))
-            subdirs[:] = []
-    return sorted(found)
+    with os.scandir(root) as entries:
+        listed = [(e.name, e.is_dir(follow_symlinks=False), e.is_file()) for e in entries]
+    if any(is_file and _is_bundle_header(name, loaders) for name, _is_dir, is_file in listed):
+        yield root
+        return
+    for name in sorted(name for name, is_dir, _is_file in listed if is_dir):
+        yield from walk_bundles(root / name, loaders)

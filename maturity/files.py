@@ -5,13 +5,17 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, Any
 
-__all__ = ["atomic_write"]
+__all__ = ["atomic_write", "atomic_writer"]
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside `path`, flush it to disk, then rename it into place."""
+@contextlib.contextmanager
+def atomic_writer(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
+    """A handle on a temporary file beside `path`; on success it is flushed to disk and renamed
+    into place, on any error (or interrupt) removed. Streams what would not fit in memory."""
     if path.is_dir():
         from maturity.errors import UsageError
 
@@ -31,8 +35,10 @@ def atomic_write(path: Path, data: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        handle: IO[Any] = (os.fdopen(fd, "w", encoding="utf-8", newline="") if text
+                           else os.fdopen(fd, "wb"))
+        with handle:
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
@@ -40,3 +46,9 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that the file is either complete or absent."""
+    with atomic_writer(path) as handle:
+        handle.write(data)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from maturity.api import Session
-from maturity.plugins import create_host
+from maturity.plugins import AUTOLOAD_ENV, create_host
 from maturity.ruleset import RuleSet
+from tests.plugin_kit import PluginSite
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
@@ -35,3 +37,15 @@ def mini_rules(session: Session) -> RuleSet:
 def builtin_rules(session: Session) -> RuleSet:
     rules, _ = session.load_rules()
     return rules
+
+
+@pytest.fixture
+def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PluginSite]:
+    """A directory on sys.path where a test installs real plugin distributions."""
+    root = tmp_path / "site"
+    root.mkdir()
+    monkeypatch.syspath_prepend(str(root))
+    monkeypatch.delenv(AUTOLOAD_ENV, raising=False)
+    kit = PluginSite(root)
+    yield kit
+    kit.forget()

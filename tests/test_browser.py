@@ -9,7 +9,6 @@ docs/screenshots/ are made by scripts/screenshots.py.
 from __future__ import annotations
 
 import itertools
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,25 +19,15 @@ import maturity
 from maturity.api import Session
 from maturity.report import render_html
 from maturity.ruleset import RuleSet
+from tests.browser_kit import MINISTRIES, WatchedPage, launched_browser, needs_chromium
 from tests.conftest import EXAMPLES
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="needs Debian's chromium (scripts/test.sh installs it)")
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-MINISTRIES = ("ministry-of-culture", "ministry-of-finance", "ministry-of-health")
+pytestmark = needs_chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    yield from launched_browser()
 
 
 @pytest.fixture(scope="module")
@@ -55,28 +44,11 @@ def reports(tmp_path_factory: pytest.TempPathFactory, session: Session,
     return out
 
 
-class _Watched:
-    """A page with everything it logs and every request it makes."""
-
-    def __init__(self, browser: Any, width: int = 1280) -> None:
-        self.page = browser.new_page(viewport={"width": width, "height": 900})
-        self.console: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
-                     if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-
-    def open(self, path: Path) -> Any:
-        self.page.goto(path.as_uri(), wait_until="load")
-        return self.page
-
-
 @pytest.mark.parametrize("ministry", MINISTRIES)
 def test_report_loads_alone_with_no_errors_and_no_requests(
         browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]], ministry: str) -> None:
     path, _record = reports[ministry]
-    watched = _Watched(browser)
+    watched = WatchedPage(browser)
     page = watched.open(path)
     assert watched.console == []
     # The page itself and nothing else: no font, style, script or image from anywhere.
@@ -90,7 +62,7 @@ def test_report_loads_alone_with_no_errors_and_no_requests(
 def test_charts_hold_the_expected_elements(
         browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]]) -> None:
     path, record = reports["ministry-of-health"]
-    watched = _Watched(browser)
+    watched = WatchedPage(browser)
     page = watched.open(path)
     radar = page.locator("svg.radar").first
     for series in ("current", "projected"):
@@ -118,7 +90,7 @@ def test_charts_hold_the_expected_elements(
 def test_headings_and_landmarks_are_in_order(
         browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]]) -> None:
     path, _record = reports["ministry-of-culture"]
-    watched = _Watched(browser)
+    watched = WatchedPage(browser)
     page = watched.open(path)
     levels = page.evaluate(
         "[...document.querySelectorAll('h1,h2,h3,h4')].map(h => Number(h.tagName[1]))")
@@ -135,7 +107,7 @@ def test_headings_and_landmarks_are_in_order(
 def test_print_to_pdf_on_a4_and_screenshot(
         browser: Any, reports: dict[str, tuple[Path, dict[str, Any]]], tmp_path: Path) -> None:
     path, _record = reports["ministry-of-finance"]
-    watched = _Watched(browser)
+    watched = WatchedPage(browser)
     page = watched.open(path)
     shot = tmp_path / "finance.png"
     page.screenshot(path=str(shot), full_page=False)

@@ -8,7 +8,6 @@ the test's temporary directory (docs/screenshots/*-fr.png and *-ar.png are made 
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,10 @@ from maturity.api import Session
 from maturity.i18n import load_language, template_catalogue
 from maturity.report import render_html
 from maturity.ruleset import RuleSet
+from tests.browser_kit import MINISTRIES, WatchedPage, launched_browser, needs_chromium
 from tests.conftest import EXAMPLES
 
-CHROMIUM = shutil.which("chromium")
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None, reason="needs Debian's chromium (scripts/test.sh installs it)")
-
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
-MINISTRIES = ("ministry-of-culture", "ministry-of-finance", "ministry-of-health")
+pytestmark = needs_chromium
 LANGUAGES = ("fr", "ar")
 
 #: The page's text without what is English on purpose: texts marked lang="en" (a pack text
@@ -46,12 +40,7 @@ VISIBLE_OWN_TEXT = """() => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    yield from launched_browser()
 
 
 @pytest.fixture(scope="module")
@@ -85,29 +74,12 @@ def english_phrases() -> list[str]:
     return sorted(phrases)
 
 
-class _Watched:
-    """A page with everything it logs and every request it makes."""
-
-    def __init__(self, browser: Any) -> None:
-        self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        self.console: list[str] = []
-        self.requests: list[str] = []
-        self.page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
-                     if m.type in ("error", "warning") else None)
-        self.page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
-        self.page.on("request", lambda r: self.requests.append(r.url))
-
-    def open(self, path: Path) -> Any:
-        self.page.goto(path.as_uri(), wait_until="load")
-        return self.page
-
-
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("ministry", MINISTRIES)
 def test_report_loads_with_its_language_and_direction(
         browser: Any, reports: dict[tuple[str, str], Path], ministry: str, lang: str,
         tmp_path: Path) -> None:
-    watched = _Watched(browser)
+    watched = WatchedPage(browser)
     page = watched.open(reports[(ministry, lang)])
     assert watched.console == []
     assert [u for u in watched.requests if not u.startswith("file://")] == []
@@ -125,7 +97,7 @@ def test_no_template_string_is_left_in_english(
         browser: Any, reports: dict[tuple[str, str], Path], english_phrases: list[str],
         lang: str) -> None:
     for ministry in MINISTRIES:
-        watched = _Watched(browser)
+        watched = WatchedPage(browser)
         text = " ".join(watched.open(reports[(ministry, lang)]).evaluate(
             VISIBLE_OWN_TEXT).split())
         leftovers = [phrase for phrase in english_phrases if phrase in text]
@@ -139,7 +111,7 @@ def test_arabic_layout_is_mirrored(browser: Any,
     the right; left to right (French), the same elements sit on the left."""
     sides: dict[str, dict[str, Any]] = {}
     for lang in LANGUAGES:
-        watched = _Watched(browser)
+        watched = WatchedPage(browser)
         page = watched.open(reports[("ministry-of-health", lang)])
         sides[lang] = page.evaluate("""() => {
           const article = document.querySelector('article.report').getBoundingClientRect();
@@ -163,7 +135,7 @@ def test_chart_labels_stay_inside_their_chart(
         browser: Any, reports: dict[tuple[str, str], Path], lang: str) -> None:
     """Every label of every chart is drawn inside the chart, right to left included (its
     direction is the page's, with anchors mirrored so labels keep their side)."""
-    watched = _Watched(browser)
+    watched = WatchedPage(browser)
     page = watched.open(reports[("ministry-of-finance", lang)])
     result = page.evaluate("""() => {
       const out = {outside: [], directions: new Set(), labels: 0};
@@ -190,7 +162,7 @@ def test_arabic_text_is_drawn_with_an_arabic_font(
         browser: Any, reports: dict[tuple[str, str], Path]) -> None:
     """The fonts Chromium actually used for an Arabic heading and chart label (asked through
     the DevTools protocol) have glyphs for every letter: no empty boxes."""
-    watched = _Watched(browser)
+    watched = WatchedPage(browser)
     page = watched.open(reports[("ministry-of-health", "ar")])
     cdp = page.context.new_cdp_session(page)
     cdp.send("DOM.enable")

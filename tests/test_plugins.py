@@ -10,7 +10,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,17 +27,6 @@ FINANCE = ROOT / "examples" / "ministry-of-finance"
 MATURITY = Path(sys.executable).with_name("maturity")
 
 LIST_HOOKS = [h for h in hookspecs.HOOK_NAMES if h != "maturity_bundle_source"]
-
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PluginSite]:
-    root = tmp_path / "site"
-    root.mkdir()
-    monkeypatch.syspath_prepend(str(root))
-    monkeypatch.delenv(AUTOLOAD_ENV, raising=False)
-    kit = PluginSite(root)
-    yield kit
-    kit.forget()
 
 
 def raising_in(hook: str) -> str:

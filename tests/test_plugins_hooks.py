@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,23 +15,11 @@ from maturity.api import Session, assess_bundle, provenance_for
 from maturity.catalogues import merged_messages
 from maturity.cli import main
 from maturity.errors import PackError, PluginError, UsageError
-from maturity.plugins import AUTOLOAD_ENV, create_host
-from tests.plugin_kit import PluginSite
+from maturity.plugins import create_host
 
 ROOT = Path(__file__).resolve().parents[1]
 FINANCE = ROOT / "examples" / "ministry-of-finance"
 MINI_PACK = ROOT / "tests" / "packs" / "mini"
-
-
-@pytest.fixture
-def site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[PluginSite]:
-    root = tmp_path / "site"
-    root.mkdir()
-    monkeypatch.syspath_prepend(str(root))
-    monkeypatch.delenv(AUTOLOAD_ENV, raising=False)
-    kit = PluginSite(root)
-    yield kit
-    kit.forget()
 
 
 def session_with(**plugins: object) -> Session:

@@ -61,7 +61,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from maturity.errors import PackError, did_you_mean, format_location
-from maturity.model import RulePack
+from maturity.model import RuleId, RulePack, Slug
 from maturity.scoring import BUILTIN_SCORING_MODELS, ScoredRule, ScoringModel
 from maturity.survey import weighted_mean
 
@@ -74,8 +74,8 @@ __all__ = [
     "hierarchy_model",
 ]
 
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
-NodeId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)]
+#: Node ids follow rule ids' spelling.
+NodeId = RuleId
 Label = Annotated[str, Field(min_length=1, max_length=500)]
 MissingPolicy = Literal["skip", "zero"]
 _FRACTION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*/\s*(\d+(?:\.\d+)?)\s*$")

@@ -41,7 +41,17 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from maturity.errors import PackError, PluginError, did_you_mean
-from maturity.model import Dimension, Facet, LevelName, PackHeader, Rule, RulePack, Translation
+from maturity.model import (
+    Dimension,
+    Facet,
+    LevelName,
+    PackHeader,
+    Rule,
+    RuleId,
+    RulePack,
+    Slug,
+    Translation,
+)
 
 __all__ = [
     "FIELD_ORDER",
@@ -58,8 +68,6 @@ __all__ = [
 ]
 
 Locale = Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-(?:[A-Z]{2}|[0-9]{3}))?$")]
-Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=100)]
-RuleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)]
 LevelKey = Annotated[str, Field(pattern=r"^[1-5]$")]
 Message = Annotated[str, Field(min_length=1, max_length=10_000)]
 

@@ -47,11 +47,11 @@ from maturity.checks import (
     Evaluator,
     Missing,
     Result,
+    ValueTest,
     _all,
     _any,
     _at_least,
     _not,
-    lookup,
 )
 from maturity.engine import (
     evaluate_rule,
@@ -74,6 +74,7 @@ __all__ = [
     "NOT_APPLICABLE",
     "FastRuleSet",
     "FastScorer",
+    "JsonReader",
     "NotApplicable",
     "Stale",
     "Verdict",
@@ -166,19 +167,6 @@ def _slot(index: int) -> Evaluator:
     return read
 
 
-class _SlowLookup:
-    """A key path read the reference way, for values that are not plain tables."""
-
-    __slots__ = ("keys",)
-
-    def __init__(self, keys: tuple[str, ...]) -> None:
-        self.keys = keys
-
-    def __call__(self, data: Mapping[str, Any]) -> Any:
-        value = lookup(data, self.keys)
-        return None if type(value) is object else value
-
-
 def _floor(as_of: dt.date, span: dt.timedelta) -> dt.date:
     """The oldest date within `span` of `as_of` (any date counts when that is before year 1)."""
     try:
@@ -199,6 +187,22 @@ class _StaleProbe:
                 self.compiled, data, ctx):
             return Stale(result)
         return result
+
+
+class _Floors:
+    """The oldest dates within each span of an assessment date, cached by date (bounded)."""
+
+    __slots__ = ("cache", "spans")
+
+    def __init__(self, days: tuple[int, ...]) -> None:
+        self.spans = tuple(dt.timedelta(days=d) for d in days)
+        self.cache: dict[dt.date, tuple[dt.date, ...]] = {}
+
+    def fill(self, as_of: dt.date) -> tuple[dt.date, ...]:
+        if len(self.cache) >= 64:
+            self.cache.clear()
+        floors = self.cache[as_of] = tuple(_floor(as_of, span) for span in self.spans)
+        return floors
 
 
 class _StaleScan:
@@ -224,15 +228,20 @@ class _StaleScan:
 class _Source:
     """Builds the generated function's source and the constants it binds."""
 
-    def __init__(self, compiler: CheckCompiler) -> None:
+    def __init__(self, compiler: CheckCompiler, json: bool = False) -> None:
         self.compiler = compiler
+        #: Evidence decoded from JSON: numbers are finite, dates are text.
+        self.json = json
         self.names: list[str] = []
         self.values: list[Any] = []
-        self.nodes: dict[tuple[str, ...], str] = {}
-        self.node_lines: list[str] = []
-        self.prologue: list[str] = []
+        self.nodes: dict[tuple[bool, tuple[str, ...]], str] = {}
+        #: Every read of the evidence, parents first: (local, read as a table, key path).
+        self.reads: list[tuple[str, bool, tuple[str, ...]]] = []
         self.lines: list[str] = []
         self.memo: dict[Hashable, str] = {}
+        #: Results that are floats, Missing or BadShape (built-in operators and combinators
+        #: of such results).
+        self.pure: set[str] = set()
         self.floors: dict[int, str] = {}
         self.dates: dict[str, str] = {}
         self.flags: dict[str, str] = {}
@@ -255,29 +264,70 @@ class _Source:
         return name
 
     def node(self, keys: tuple[str, ...]) -> str:
-        """The local holding the value at `keys`: the value, None if missing, or a BadShape."""
-        found = self.nodes.get(keys)
+        """The local holding the value at `keys`, None if it is missing."""
+        return self._read(keys, table=False)
+
+    def _read(self, keys: tuple[str, ...], table: bool) -> str:
+        # A table on the way to a value reads as an empty table when missing (so its keys are
+        # missing too, as `lookup` has it); a table that is not a dict has no `get`, and the
+        # AttributeError sends the whole bundle the reference way, which reports the shape.
+        found = self.nodes.get((table, keys))
         if found is not None:
             return found
-        key = self.bind(keys[-1], ("key", keys[-1]))
-        if len(keys) == 1:
-            line = f"data.get({key})"
-        else:
-            parent = self.node(keys[:-1])
-            slow = self.bind(_SlowLookup(keys))
-            line = f"{parent}.get({key}) if {parent}.__class__ is dict else {slow}(data)"
-        name = self.fresh("n")
-        self.node_lines.append(f"{name} = {line}")
-        self.nodes[keys] = name
+        if len(keys) > 1:
+            self._read(keys[:-1], table=True)
+        name = self.fresh("t" if table else "n")
+        self.reads.append((name, table, keys))
+        self.nodes[(table, keys)] = name
         return name
 
+    def dict_reads(self) -> list[str]:
+        """The lines reading every value from a tree of dicts (as the parsers give it)."""
+        lines = []
+        for name, table, keys in self.reads:
+            key = self.bind(keys[-1], ("key", keys[-1]))
+            parent = "data" if len(keys) == 1 else self.nodes[(True, keys[:-1])]
+            default = f", {self.bind({}, 'empty')}" if table else ""
+            lines.append(f"{name} = {parent}.get({key}{default})")
+        return lines
+
+    def struct_reads(self, structs: Mapping[tuple[str, ...], Mapping[str, str]]) -> list[str]:
+        """The lines reading every value from decoded structs: `structs` maps the key path of
+        each table decoded as a struct (the root is `()`) to its keys' attribute names; other
+        tables are dicts."""
+        lines = []
+        empty = self.bind({}, "empty")
+        for name, table, keys in self.reads:
+            parent = "data" if len(keys) == 1 else self.nodes[(True, keys[:-1])]
+            attributes = structs.get(keys[:-1])
+            if attributes is None:
+                key = self.bind(keys[-1], ("key", keys[-1]))
+                default = f", {empty}" if table else ""
+                lines.append(f"{name} = {parent}.get({key}{default})")
+            elif table and keys not in structs:
+                # A table also read as a value is a dict, or None when missing.
+                lines.append(f"{name} = {empty} if ({name} := {parent}.{attributes[keys[-1]]}) "
+                             f"is None else {name}")
+            else:
+                lines.append(f"{name} = {parent}.{attributes[keys[-1]]}")
+        return lines
+
     def floor(self, days: int) -> str:
+        """The local holding the oldest date within `days` of the assessment date."""
         name = self.floors.get(days)
         if name is None:
-            span = self.bind(dt.timedelta(days=days))
             name = self.floors[days] = self.fresh("f")
-            self.prologue.append(f"{name} = {self.bind(_floor, 'floor')}(as_of, {span})")
         return name
+
+    def _floors(self) -> list[str]:
+        # Every floor at once, cached by assessment date (a batch has one or a few).
+        if not self.floors:
+            return []
+        floors = _Floors(tuple(self.floors))
+        cache, fill = self.bind(floors.cache), self.bind(floors.fill)
+        names = ", ".join(self.floors.values())
+        return [f"floors = {cache}.get(as_of)", "if floors is None:",
+                f"    floors = {fill}(as_of)", f"{names}, = floors"]
 
     def date(self, value: str) -> str:
         """The local holding a node's value as a date (parsed once), or None."""
@@ -287,9 +337,10 @@ class _Source:
             date = self.bind(dt.date, "date")
             name = self.dates[value] = self.fresh("d")
             # A text that is not a date raises: the bundle then goes the reference way.
+            other = "None" if self.json else f"({value} if {value}.__class__ is {date} else None)"
             self.lines.append(
                 f"{name} = {iso}({value}) if ({value}.__class__ is str and len({value}) == 10) "
-                f"else ({value} if {value}.__class__ is {date} else None)")
+                f"else {other}")
         return name
 
     def check(self, spec: dict[str, Any]) -> tuple[str, Hashable]:
@@ -323,14 +374,24 @@ class _Source:
         floats = " and ".join(f"{v}.__class__ is float" for v in names)
         tup = "(" + ", ".join(names) + ",)"
         joined = ", ".join(names)
+        # Parts from built-in operators are floats, Missing or BadShape (a plugin's test may
+        # return anything): then any part of exactly 0 settles `all` (1 settles `any`) as the
+        # reference does, whatever the others are, without a call.
+        pure = all(v in self.pure for v in names)
+        if pure:
+            self.pure.add(result)
         if operator == "all":
             zero = " or ".join(f"{v} == 0.0" for v in names)
             self.lines.append(
+                f"{result} = 0.0 if {zero} else (min(1.0, {joined}) if {floats} "
+                f"else {ref}({tup}, ctx))" if pure else
                 f"{result} = (0.0 if {zero} else min(1.0, {joined})) if {floats} "
                 f"else {ref}({tup}, ctx)")
         elif operator == "any":
             one = " or ".join(f"{v} == 1.0" for v in names)
             self.lines.append(
+                f"{result} = 1.0 if {one} else (max(0.0, {joined}) if {floats} "
+                f"else {ref}({tup}, ctx))" if pure else
                 f"{result} = (1.0 if {one} else max(0.0, {joined})) if {floats} "
                 f"else {ref}({tup}, ctx)")
         elif operator == "not":
@@ -354,47 +415,68 @@ class _Source:
         if memo_key in self.memo:
             return self.memo[memo_key], memo_key
         check_type = self.compiler.types[operator]
-        reference = self.compiler.compile({"path": path, operator: spec[operator]}).evaluate
-        ref = self.bind(reference)
+        params = _params(check_type, spec[operator])
+        # The reference closure of a leaf is `missing if the value is None else test(value)`
+        # (`maturity.checks._leaf`); the generated code reads the value itself and calls the
+        # same operator's own test for every case it does not handle inline.
+        test: ValueTest = check_type.build(params)
+        value = self.node(tuple(path.split(".")))
+        fallback = f"{self.bind(test)}({value}, ctx, {self.bind(path, ('path', path))})"
+        missing = "0.0" if check_type.missing_is_fail else self.bind(Missing(path))
+        otherwise = f"({missing} if {value} is None else {fallback})"
         result = self.fresh("r")
         emit = _EMITTERS.get(operator)
         if emit is None or check_type is not _BUILTIN.get(operator):
-            # A plugin's operator (or a replaced built-in one): its own closure decides.
-            self.lines.append(f"{result} = {ref}(data, ctx)")
+            # A plugin's operator (or a replaced built-in one): its own test decides.
+            self.lines.append(f"{result} = {otherwise}")
         else:
-            value = self.node(tuple(path.split(".")))
-            missing = "0.0" if check_type.missing_is_fail else self.bind(Missing(path))
-            otherwise = f"({missing} if {value} is None else {ref}(data, ctx))"
-            emit(self, result, value, otherwise, ref, _params(check_type, spec[operator]))
+            emit(self, result, value, otherwise, fallback, params)
+            self.pure.add(result)
         self.memo[memo_key] = result
         return result, memo_key
 
-    def source(self, reference: str, rule_lines: list[str], returned: list[str]) -> str:
+    def source(self, reads: list[str], rule_lines: list[str], returned: list[str],
+               reference: str | None) -> str:
+        """The generated function. With a `reference`, evidence that is not a dict, and any
+        value the inline code did not foresee (one that raises), is left to it: the exact
+        result, or the exact error the closures raise. Without, the error propagates (the
+        caller then evaluates the bundle from dicts)."""
         fast = [
             "as_of = ctx.as_of",
             "docs = ctx.documents",
-            *self.prologue,
-            *self.node_lines,
+            *self._floors(),
+            *reads,
             *self.lines,
             *rule_lines,
-            "return [" + ", ".join(returned) + "]",
+            *_listed("verdicts", returned),
+            "return verdicts",
         ]
-        # Whatever the inline code did not foresee (a value that raises) is left to the
-        # reference: the exact result, or the exact error the closures raise.
-        body = [
-            "if data.__class__ is not dict:",
-            f"    return {reference}(data, ctx)",
-            "try:",
-            *(f"    {line}" for line in fast),
-            "except Exception:",
-            f"    return {reference}(data, ctx)",
-        ]
+        if reference is None:
+            body = fast
+        else:
+            body = [
+                "if data.__class__ is not dict:",
+                f"    return {reference}(data, ctx)",
+                "try:",
+                *(f"    {line}" for line in fast),
+                "except Exception:",
+                f"    return {reference}(data, ctx)",
+            ]
         return "def verdicts(data, ctx):\n" + "".join(f"    {line}\n" for line in body)
+
+
+def _listed(name: str, items: list[str]) -> list[str]:
+    """Lines building the list `name` of `items`: displays of up to 30 items (CPython builds
+    a longer display one append at a time), each extending the list."""
+    chunks = [items[i:i + 30] for i in range(0, len(items), 30)] or [[]]
+    return [f"{name} {'=' if i == 0 else '+='} [{', '.join(chunk)}]"
+            for i, chunk in enumerate(chunks)]
 
 
 # Each emitter writes the inline evaluation of one built-in operator. `value` is the local
 # holding the evidence value; `otherwise` is the expression for every case not handled inline
-# (missing evidence, or the reference closure), so the inline code covers well-typed values only.
+# (missing evidence, or the operator's own test) and `ref` the call of that test alone, so the
+# inline code covers well-typed values only.
 Emitter = Callable[[_Source, str, str, str, str, Any], None]
 
 
@@ -415,14 +497,17 @@ def _emit_in(src: _Source, r: str, v: str, otherwise: str, ref: str, options: An
     elif all(type(o) in (int, float) for o in options):
         kind = f"({v}.__class__ is int or {v}.__class__ is float)"
     else:
-        src.lines.append(f"{r} = {ref}(data, ctx)")
+        src.lines.append(f"{r} = {otherwise}")
         return
     allowed = src.bind(frozenset(options))
     src.lines.append(f"{r} = (1.0 if {v} in {allowed} else 0.0) if {kind} else {otherwise}")
 
 
-def _finite(v: str) -> str:
-    """A test that `v` is a number the reference reads as a finite float (not a boolean)."""
+def _finite(src: _Source, v: str) -> str:
+    """A test that `v` is a number the reference reads as a finite float (not a boolean); a
+    float from JSON always is (JSON has no infinity or NaN, and the decoder refuses overflow)."""
+    if src.json:
+        return f"({v}.__class__ is int or {v}.__class__ is float)"
     return f"({v}.__class__ is int or ({v}.__class__ is float and {v} - {v} == 0.0))"
 
 
@@ -430,8 +515,8 @@ def _comparison(symbol: str) -> Emitter:
     def emit(src: _Source, r: str, v: str, otherwise: str, ref: str, limit: Any) -> None:
         # float(v) as the reference does: an integer above 2**53 compares as its float.
         k = src.bind(limit)
-        src.lines.append(
-            f"{r} = (1.0 if float({v}) {symbol} {k} else 0.0) if {_finite(v)} else {otherwise}")
+        src.lines.append(f"{r} = (1.0 if float({v}) {symbol} {k} else 0.0) "
+                         f"if {_finite(src, v)} else {otherwise}")
 
     return emit
 
@@ -439,13 +524,11 @@ def _comparison(symbol: str) -> Emitter:
 def _emit_between(src: _Source, r: str, v: str, otherwise: str, ref: str, bounds: Any) -> None:
     low, high = src.bind(bounds[0]), src.bind(bounds[1])
     src.lines.append(f"{r} = (1.0 if {low} <= float({v}) <= {high} else 0.0) "
-                     f"if {_finite(v)} else {otherwise}")
+                     f"if {_finite(src, v)} else {otherwise}")
 
 
 def _emit_present(src: _Source, r: str, v: str, otherwise: str, ref: str, flag: Any) -> None:
-    bad = src.bind(BadShape, "BadShape")
-    src.lines.append(
-        f"{r} = 1.0 if ({v} is not None and {v}.__class__ is not {bad}) else {otherwise}")
+    src.lines.append(f"{r} = 1.0 if {v} is not None else {otherwise}")
 
 
 def _emit_non_empty(src: _Source, r: str, v: str, otherwise: str, ref: str, flag: Any) -> None:
@@ -462,17 +545,26 @@ def _emit_min_items(src: _Source, r: str, v: str, otherwise: str, ref: str, n: A
 
 
 def _emit_share_of(src: _Source, r: str, v: str, otherwise: str, ref: str, options: Any) -> None:
-    wanted = src.bind(frozenset(options))
     total = src.bind(float(len(options)))
-    # The share is the number of distinct options the list holds, when every item is text
-    # (as the reference reads it): joining the items checks that, and raises for any other
-    # item (an unhashable one raises in the intersection), so that the whole bundle is then
-    # evaluated the reference way.
+    # The share is the number of the (distinct) options the list holds, when every item is
+    # text (as the reference reads it). For a few options, testing each with `in` compares
+    # strings without hashing them (freshly parsed strings have no cached hash), about three
+    # times faster than a set intersection; `in` never raises, whatever the items are. When
+    # not every item is an option, joining the items checks they are all text, and raises
+    # for any other item, so that the whole bundle is then evaluated the reference way.
+    if len(options) <= _CONTAINS_LIMIT:
+        held = " + ".join(f"({src.bind(o, ('option', o))} in {v})" for o in options)
+    else:
+        held = f"len({src.bind(frozenset(options))}.intersection({v}))"
     join = src.bind("".join, "join")
     src.lines.append(
-        f"{r} = ({r} / {total} if (({r} := len({wanted}.intersection({v}))) == len({v}) "
-        f"or {join}({v}).__class__ is str) else {ref}(data, ctx)) "
+        f"{r} = ({r} / {total} if (({r} := {held}) == len({v}) "
+        f"or {join}({v}).__class__ is str) else {ref}) "
         f"if {v}.__class__ is list else {otherwise}")
+
+
+#: Up to this many options, `share_of` tests each with `in` rather than a set intersection.
+_CONTAINS_LIMIT: Final = 8
 
 
 def _emit_choice(src: _Source, r: str, v: str, otherwise: str, ref: str, credits: Any) -> None:
@@ -487,7 +579,7 @@ def _emit_within_days(src: _Source, r: str, v: str, otherwise: str, ref: str, da
     day = src.date(v)
     # A date after the assessment date is the reference's to report.
     src.lines.append(
-        f"{r} = ((1.0 if {day} >= {oldest} else 0.0) if {day} <= as_of else {ref}(data, ctx)) "
+        f"{r} = ((1.0 if {day} >= {oldest} else 0.0) if {day} <= as_of else {ref}) "
         f"if {day} is not None else {otherwise}")
 
 
@@ -500,7 +592,7 @@ def _emit_document(src: _Source, r: str, v: str, otherwise: str, ref: str, flag:
         f"    {r} = 0.0 if (({r} := docs.get({r})) is None or {r}.sha256 is None or "
         f"({v}.get({declared}) is not None and {v}.get({declared}) != {r}.sha256)) else 1.0",
         "else:",
-        f"    {r} = {ref}(data, ctx) if {v}.__class__ is dict else {otherwise}",
+        f"    {r} = {ref} if {v}.__class__ is dict else {otherwise}",
     ]
 
 
@@ -513,7 +605,7 @@ def _emit_graded(src: _Source, r: str, v: str, otherwise: str, ref: str, steps: 
         threshold, credit = pairs[position]
         number = f"({r} := float({v}))" if position == 0 else r
         chain = f"({src.bind(credit)} if {number} >= {src.bind(threshold)} else {chain})"
-    src.lines.append(f"{r} = {chain} if {_finite(v)} else {otherwise}")
+    src.lines.append(f"{r} = {chain} if {_finite(src, v)} else {otherwise}")
 
 
 def _emit_linear(src: _Source, r: str, v: str, otherwise: str, ref: str, bounds: Any) -> None:
@@ -523,7 +615,7 @@ def _emit_linear(src: _Source, r: str, v: str, otherwise: str, ref: str, bounds:
     # minus a float is computed on the integer's float, as the reference's float(v) is.
     src.lines.append(
         f"{r} = (1.0 if ({r} := ({v} - {zero}) / {span}) >= 1.0 else ({r} if {r} > 0.0 "
-        f"else 0.0)) if {_finite(v)} else {otherwise}")
+        f"else 0.0)) if {_finite(src, v)} else {otherwise}")
 
 
 _EMITTERS: Final[dict[str, Emitter]] = {
@@ -554,6 +646,52 @@ def _reference_verdict(compiled: CompiledRule, data: Mapping[str, Any], ctx: Eva
     return _StaleProbe(compiled)(compiled.check.evaluate(data, ctx), data, ctx)
 
 
+def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool
+              ) -> tuple[_Source, list[str], list[str]]:
+    """The checks of every rule, then (source, the lines deciding each rule's verdict from
+    its checks, the locals holding the verdicts in rule order)."""
+    src = _Source(compiler, json)
+    rule_lines: list[str] = []
+    returned: list[str] = []
+    for compiled in rules.rules:
+        verdict, _key = src.check(compiled.rule.check)
+        days = compiled.rule.max_evidence_age_days
+        if days is not None:
+            scan = src.bind(_StaleScan(days))
+            values = "(" + "".join(f"{src.node(tuple(p.split('.')))}, "
+                                   for p in compiled.check.paths) + ")"
+            checked = src.fresh("v")
+            # A failed check (credit 0 or less) cannot be stale: skip the scan.
+            rule_lines.append(
+                f"{checked} = {verdict} if ({verdict}.__class__ is float and {verdict} <= 0.0) "
+                f"else {scan}({verdict}, {values}, ctx)")
+            verdict = checked
+        if compiled.rule.applies is not None:
+            applies, _key = src.check(compiled.rule.applies.when)
+            flag = src.flags.get(applies)
+            if flag is None:
+                flag = src.flags[applies] = src.fresh("a")
+                rule_lines.append(
+                    f"{flag} = isinstance({applies}, float) and {applies} < 1.0")
+            gated = src.fresh("v")
+            na = src.bind(NOT_APPLICABLE, "NOT_APPLICABLE")
+            bad = src.bind(BadShape, "BadShape")
+            # Whether the rule applies cannot be told: the engine reports that error.
+            rule_lines.append(f"{gated} = {na} if {flag} else ({applies} if "
+                              f"{applies}.__class__ is {bad} else {verdict})")
+            verdict = gated
+        returned.append(verdict)
+    return src, rule_lines, returned
+
+
+def _function(src: _Source, source: str) -> Callable[[Any, EvalContext], list[Verdict]]:
+    # The source holds generated names only; every pack value is bound in the namespace
+    # (module globals are the fastest names to read in CPython 3.11).
+    namespace: dict[str, Any] = dict(zip(src.names, src.values, strict=True))
+    exec(compile(source, "<maturity.fastpath>", "exec"), namespace)
+    return cast(Callable[[Any, EvalContext], list[Verdict]], namespace["verdicts"])
+
+
 class FastRuleSet:
     """A `RuleSet` compiled into one generated function that gives every rule's verdict.
 
@@ -565,46 +703,13 @@ class FastRuleSet:
         self.rules = rules
         #: Bundles evaluated the reference way (evidence the inline code does not handle).
         self.fallbacks = 0
-        src = _Source(compiler)
+        self.compiler = compiler
+        src, rule_lines, returned = _generate(rules, compiler, json=False)
         # Evidence that is not a plain dict is evaluated the reference way.
         reference = src.bind(self._reference)
-        rule_lines: list[str] = []
-        returned: list[str] = []
-        for compiled in rules.rules:
-            verdict, _key = src.check(compiled.rule.check)
-            days = compiled.rule.max_evidence_age_days
-            if days is not None:
-                scan = src.bind(_StaleScan(days))
-                values = "(" + "".join(f"{src.node(tuple(p.split('.')))}, "
-                                       for p in compiled.check.paths) + ")"
-                checked = src.fresh("v")
-                # A failed check (credit 0 or less) cannot be stale: skip the scan.
-                rule_lines.append(
-                    f"{checked} = {verdict} if ({verdict}.__class__ is float and {verdict} <= 0.0) "
-                    f"else {scan}({verdict}, {values}, ctx)")
-                verdict = checked
-            if compiled.rule.applies is not None:
-                applies, _key = src.check(compiled.rule.applies.when)
-                flag = src.flags.get(applies)
-                if flag is None:
-                    flag = src.flags[applies] = src.fresh("a")
-                    rule_lines.append(
-                        f"{flag} = isinstance({applies}, float) and {applies} < 1.0")
-                gated = src.fresh("v")
-                na = src.bind(NOT_APPLICABLE, "NOT_APPLICABLE")
-                bad = src.bind(BadShape, "BadShape")
-                # Whether the rule applies cannot be told: the engine reports that error.
-                rule_lines.append(f"{gated} = {na} if {flag} else ({applies} if "
-                                  f"{applies}.__class__ is {bad} else {verdict})")
-                verdict = gated
-            returned.append(verdict)
-        self.source = src.source(reference, rule_lines, returned)
-        # The source holds generated names only; every pack value is bound in the namespace
-        # (module globals are the fastest names to read in CPython 3.11).
-        namespace: dict[str, Any] = dict(zip(src.names, src.values, strict=True))
-        exec(compile(self.source, "<maturity.fastpath>", "exec"), namespace)
+        self.source = src.source(src.dict_reads(), rule_lines, returned, reference)
         self._verdicts: Callable[[Mapping[str, Any], EvalContext], list[Verdict]] = (
-            namespace["verdicts"])
+            _function(src, self.source))
         self.index = {compiled.id: i for i, compiled in enumerate(rules.rules)}
 
     def _reference(self, data: Mapping[str, Any], ctx: EvalContext) -> list[Verdict]:
@@ -614,6 +719,11 @@ class FastRuleSet:
     def verdicts(self, data: Mapping[str, Any], ctx: EvalContext) -> list[Verdict]:
         """One verdict per rule, in the rule set's order, from the evidence alone."""
         return self._verdicts(data, ctx)
+
+    def json_reader(self, header_keys: Sequence[str] = ()) -> JsonReader:
+        """A reader from JSON text straight to verdicts (needs msgspec: `pip install
+        maturity[fast]`), keeping the top-level tables named in `header_keys` as dicts."""
+        return JsonReader(self, tuple(header_keys))
 
     def outcomes(
         self,
@@ -638,6 +748,98 @@ class FastRuleSet:
                 result = verdict.credit if isinstance(verdict, Stale) else verdict
                 out.append(outcome_from_result(compiled, data, ctx, result))
         return out
+
+
+@dataclass(frozen=True, slots=True)
+class _Decoded:
+    """A bundle decoded into the reader's structs, with its text in case it must be re-read."""
+
+    root: Any
+    text: bytes
+
+
+class JsonReader:
+    """JSON text to verdicts, decoding only what the rules read.
+
+    msgspec decodes each bundle into structs generated from the rule set's key paths: keys no
+    rule reads are skipped without building their values, and a value is an attribute read
+    rather than a dict lookup. The verdicts come from the rule set's generated code with
+    these reads, so they equal `FastRuleSet.verdicts` on the parsed tree; any bundle the
+    structs do not fit (a table that is not a table, a null table) or that raises is parsed
+    into dicts and evaluated that way, which is the same result by construction.
+    """
+
+    def __init__(self, fast: FastRuleSet, header_keys: tuple[str, ...]) -> None:
+        import msgspec
+
+        self.fast = fast
+        #: Bundles the structs did not fit, evaluated from dicts.
+        self.redone = 0
+        src, rule_lines, returned = _generate(fast.rules, fast.compiler, json=True)
+        tables = {keys for _name, table, keys in src.reads if table}
+        values = {keys for _name, table, keys in src.reads if not table}
+        # A table is decoded as a struct when its parent is one and nothing reads it as a
+        # value; header tables stay dicts for the caller.
+        structs: dict[tuple[str, ...], dict[str, str]] = {(): {}}
+        for keys in sorted(tables, key=len):
+            if (keys[:-1] in structs and keys not in values
+                    and not (len(keys) == 1 and keys[0] in header_keys)):
+                structs[keys] = {}
+        children: dict[tuple[str, ...], set[str]] = {keys: set() for keys in structs}
+        for keys in tables | values:
+            if keys[:-1] in children:
+                children[keys[:-1]].add(keys[-1])
+        children[()].update(header_keys)
+        counter = itertools.count()
+        types: dict[tuple[str, ...], Any] = {}
+        for keys in sorted(structs, key=len, reverse=True):
+            fields: list[tuple[str, Any, Any]] = []
+            for key in sorted(children[keys]):
+                attribute = structs[keys][key] = f"f{next(counter)}"
+                child = (*keys, key)
+                if child in types:
+                    fields.append((attribute, types[child],
+                                   msgspec.field(name=key, default_factory=types[child])))
+                else:
+                    # Header tables are UNSET when absent, so that null stays null.
+                    default = msgspec.UNSET if not keys and key in header_keys else None
+                    fields.append((attribute, Any, msgspec.field(name=key, default=default)))
+            types[keys] = msgspec.defstruct(f"Table{len(types)}", fields, gc=False)
+        self._header = tuple((key, structs[()][key]) for key in header_keys)
+        self._unset = msgspec.UNSET
+        self._decode = msgspec.json.Decoder(types[()]).decode
+        self._errors: tuple[type[Exception], ...] = (msgspec.DecodeError,)
+        self._parse = msgspec.json.decode
+        self.source = src.source(src.struct_reads(structs), rule_lines, returned, None)
+        self._verdicts = _function(src, self.source)
+
+    def read(self, text: bytes) -> tuple[dict[str, Any], Any]:
+        """(the header tables present, the evidence to give `verdicts`)."""
+        try:
+            root = self._decode(text)
+        except self._errors:
+            # Not the structs' shape: the whole tree (invalid JSON raises here).
+            tree = self._parse(text)
+            if not isinstance(tree, dict):
+                return {}, tree
+            return {k: tree[k] for k, _ in self._header if k in tree}, tree
+        header = {key: value for key, attribute in self._header
+                  if (value := getattr(root, attribute)) is not self._unset}
+        return header, _Decoded(root, text)
+
+    def verdicts(self, evidence: Any, ctx: EvalContext) -> list[Verdict]:
+        """One verdict per rule, equal to `FastRuleSet.verdicts` on the parsed tree."""
+        if evidence.__class__ is _Decoded:
+            try:
+                return self._verdicts(evidence.root, ctx)
+            except Exception:
+                self.redone += 1
+                evidence = self._parse(evidence.text)
+        return self.fast.verdicts(evidence, ctx)
+
+    def verdicts_json(self, text: bytes, ctx: EvalContext) -> list[Verdict]:
+        """`read` then `verdicts`, for a bundle whose context does not depend on its header."""
+        return self.verdicts(self.read(text)[1], ctx)
 
 
 @dataclass(frozen=True, slots=True)

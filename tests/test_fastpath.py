@@ -8,6 +8,8 @@ numbers, unhashable list items, invalid and future dates and document references
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -276,6 +278,70 @@ def test_waivers_and_declarations_give_the_reference_outcomes(
                                                                 unique=True))}
     assert fast.outcomes(data, as_of, None, waivers, declared) == evaluate(
         rules, data, as_of, None, waivers, declared)
+
+
+def _as_json(value: Any) -> Any:
+    """The evidence as JSON can hold it: dates as text, no infinity or NaN."""
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_as_json(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()[:10]
+    if isinstance(value, float) and not math.isfinite(value):
+        return 0.5
+    return value
+
+
+HEADER = ("organisation", "assessment")
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(packs(), st.data(), as_of_dates, documents,
+       st.sampled_from([{}, {"organisation": {"id": "o"}}, {"organisation": None},
+                        {"assessment": "2026"}]))
+def test_json_text_gives_the_reference_outcomes(
+    pack: RulePack, draw: st.DataObject, as_of: dt.date, docs: dict[str, DocumentInfo],
+    header: dict[str, Any],
+) -> None:
+    data = _as_json(draw.draw(evidence_for(pack)))
+    tree = {**header, **data}
+    text = json.dumps(tree).encode()
+    rules, fast = _fast(pack)
+    reader = fast.json_reader(HEADER)
+    found, evidence = reader.read(text)
+    assert found == {k: tree[k] for k in HEADER if k in tree}
+    _same(lambda: [verdict_status(v) for v in reader.verdicts(evidence, EvalContext(as_of, docs))],
+          lambda: [(o.status, o.credit) for o in evaluate(rules, tree, as_of, docs)])
+
+
+def test_json_bundles_the_structs_do_not_fit_are_read_as_dicts() -> None:
+    pack = RulePack(
+        header=PackHeader.model_validate({
+            "id": "p", "version": "1", "title": "t", "source": "s",
+            "dimensions": [{"id": "d", "name": "d"}]}),
+        rules=tuple(Rule.model_validate({
+            "id": f"R{i}", "title": "t", "rationale": "r", "dimension": "d", "level": 1,
+            "check": check, "remediation": {"action": "a", "effort": 1, "owner": "o"}})
+            for i, check in enumerate([{"path": "a.b.c", "ge": 2}, {"path": "a.x", "is": True},
+                                       {"path": "t", "present": True},
+                                       {"path": "t.u", "is": "v"}])),
+        sha256="0" * 64, origin="test")
+    rules, fast = _fast(pack)
+    reader = fast.json_reader()
+    ctx = EvalContext(dt.date(2026, 6, 30), {})
+    for tree, redone in [
+        ({"a": {"b": {"c": 3}, "x": True, "other": [1]}, "t": {"u": "v"}}, 0),
+        ({"a": {"x": False}, "t": None, "zz": {"deep": {"er": 1}}}, 0),  # missing tables
+        ({"a": {"b": "not a table"}}, 0),  # the structs refuse it: parsed as dicts
+        ({"a": {"b": None}, "t": []}, 0),
+        ({"a": {"b": {"c": 10**400}}}, 1),  # an integer no float holds raises in the code
+    ]:
+        text = json.dumps(tree).encode()
+        before = reader.redone
+        _same(lambda text=text: [verdict_status(v) for v in reader.verdicts_json(text, ctx)],
+              lambda tree=tree: [(o.status, o.credit) for o in evaluate(rules, tree, ctx.as_of)])
+        assert reader.redone - before == redone
 
 
 def test_examples_with_the_builtin_packs(session: Session, builtin_rules: RuleSet) -> None:

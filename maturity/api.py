@@ -232,10 +232,12 @@ class Session:
         for spec in specs:
             path = Path(spec)
             if path.is_file():
-                resolved.append((f"file:{path.name}", load_profile(path, self.limits)))
+                resolved.append((f"file:{path.name}",
+                                 load_profile(path, self.limits, display=str(spec))))
             elif str(spec) in offered:
                 plugin, profile = offered[str(spec)]
-                resolved.append((f"plugin:{plugin}", profile))
+                resolved.append((f"plugin:{plugin}",
+                                 profile.read_from(f"{plugin}:{profile.file}")))
             else:
                 hint = did_you_mean(str(spec), offered)
                 raise UsageError(

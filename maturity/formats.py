@@ -17,6 +17,7 @@ import math
 import re
 import stat
 import tomllib
+from collections.abc import Callable, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -335,8 +336,10 @@ def check_tree(
     file: str,
     limits: Limits,
     error: type[InputError] = InputError,
+    locate: Callable[[Sequence[str | int]], str] = format_location,
 ) -> None:
-    """Reject trees that parse but cannot be evidence: too deep, huge, non-finite, timed."""
+    """Reject trees that parse but cannot be evidence: too deep, huge, non-finite, timed.
+    `locate` renders a key path (with its line, when the caller has the file's text)."""
 
     def fail(message: str, path: list[str | int], expected: str, found: str, fix: str,
              code: str = "file.value") -> None:
@@ -344,7 +347,7 @@ def check_tree(
             message,
             code=code,
             file=file,
-            location=format_location(path) or "(top level)",
+            location=locate(path) or "(top level)",
             expected=expected,
             found=found,
             fix=fix,

@@ -11,7 +11,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from maturity.errors import PackError, RecordError, WaiverError, did_you_mean
-from maturity.formats import check_tree, kind_of, parse_json, parse_toml, read_input
+from maturity.formats import (
+    check_tree,
+    decode_text,
+    kind_of,
+    parse_json,
+    parse_toml,
+    read_input,
+)
+from maturity.keylines import located
 from maturity.limits import Limits
 from maturity.model import Waiver
 from maturity.packs import pydantic_error
@@ -21,37 +29,59 @@ __all__ = ["check_waiver_rules", "load_profile", "load_record", "load_waivers"]
 
 
 def _read(path: Path | Traversable, error: type[PackError] | type[WaiverError] | type[RecordError],
-          limits: Limits) -> bytes:
+          limits: Limits, display: str | None = None) -> bytes:
+    shown = display or path.name
     if not path.is_file():
         raise error(
             "no such file",
             code=f"{error.default_code}.not-found",
-            file=path.name,
+            file=shown,
             expected="an existing file",
             found="nothing at that path",
             fix="check the path",
         )
-    return read_input(path, path.name, limits, error)
+    return read_input(path, shown, limits, error)
 
 
-def load_profile(path: Path | Traversable, limits: Limits | None = None) -> Profile:
-    """A profile file (a path, or a resource a plugin ships), validated strictly."""
+def load_profile(path: Path | Traversable, limits: Limits | None = None,
+                 display: str | None = None) -> Profile:
+    """A profile file (a path, or a resource a plugin ships), validated strictly.
+
+    `display` is the file as errors name it (the path as the user wrote it; by default the
+    file's name); the profile keeps it and its text, so that errors found when it is applied
+    name the file, the key path and the line too.
+    """
     limits = limits or Limits()
-    doc = parse_toml(_read(path, PackError, limits), path.name, PackError)
-    check_tree(doc, path.name, limits, PackError)
+    shown = display or path.name
+    data = _read(path, PackError, limits, shown)
+    doc = parse_toml(data, shown, PackError)
+    text = decode_text(data, shown, PackError)
+
+    def locate(parts: Sequence[str | int]) -> str:
+        return located(text, parts)
+
+    check_tree(doc, shown, limits, PackError, locate)
     if set(doc) != {"profile"}:
+        stray = sorted(set(doc) - {"profile"})
+        hint = did_you_mean(stray[0], ["profile"]) if stray else None
+        nested = {"select": "[profile.select]", "changes": "[[profile.changes]]",
+                  "add": "[[profile.add]]"}.get(stray[0] if stray else "")
         raise PackError(
             "a profile file holds one [profile] table",
             code="profile.invalid",
-            file=path.name,
-            expected="[profile]",
+            file=shown,
+            location=locate(stray[:1]) if stray else None,
+            expected="[profile] (with [profile.select], [[profile.changes]], [[profile.add]])",
             found=", ".join(sorted(doc)) or "an empty file",
-            fix="start the file with [profile]",
+            fix=f"did you mean {hint!r}?" if hint else f"write it as {nested}" if nested else
+            "start the file with [profile] and put every table under it",
         )
     try:
-        return Profile.model_validate(doc["profile"])
+        profile = Profile.model_validate(doc["profile"])
     except ValidationError as exc:
-        raise pydantic_error(exc, Profile, file=path.name, prefix=["profile"]) from None
+        raise pydantic_error(exc, Profile, file=shown, prefix=["profile"],
+                             locate=locate) from None
+    return profile.read_from(shown, text)
 
 
 def load_waivers(path: Path, limits: Limits | None = None) -> list[Waiver]:

@@ -15,6 +15,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from maturity.errors import format_location
+from maturity.keylines import located
+
 __all__ = [
     "DEFAULT_TEST_DATE",
     "Applicability",
@@ -188,6 +191,10 @@ class RulePack(_Strict):
     origin: str
     #: The file each rule was read from, for error messages.
     rule_files: dict[str, str] = {}
+    #: What tailoring profiles wrote into rules, for error messages: rule id → the rule key
+    #: written ("" for a whole added rule, "check" for a changed check) → (the profile's file,
+    #: the key path there, the profile's text, to find the line when an error needs it).
+    tailored: dict[str, dict[str, tuple[str, tuple[str | int, ...], str | None]]] = {}
 
     @property
     def id(self) -> str:
@@ -196,6 +203,18 @@ class RulePack(_Strict):
     @property
     def version(self) -> str:
         return self.header.version
+
+    def place(self, rule_id: str, *path: str | int) -> tuple[str, str]:
+        """Where a key path of one of this pack's rules was written, as an error's file and
+        location: the rule's file, or the profile that wrote that part of the rule."""
+        written = self.tailored.get(rule_id, {})
+        # A later profile's change of a check outranks an earlier profile's added rule.
+        part = path[0] if path and path[0] in written else "" if "" in written else None
+        if not isinstance(part, str):
+            return (self.rule_files.get(rule_id, f"{self.origin} (pack {self.id})"),
+                    f"rule {rule_id}: {format_location(path)}")
+        file, base, text = written[part]
+        return file, f"rule {rule_id}: {located(text, (*base, *(path[1:] if part else path)))}"
 
 
 class Organisation(_Strict):

@@ -9,7 +9,7 @@ names are re-exported here for convenience.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -41,16 +41,18 @@ def pydantic_error(
     prefix: Sequence[str | int] = (),
     subject: str = "",
     error: type[InputError] = PackError,
+    locate: Callable[[Sequence[str | int]], str] = format_location,
 ) -> InputError:
     """Turn the most telling pydantic error into one actionable message.
 
     An unknown key comes first: a misspelt key is also reported as the missing key it was
     meant to be, and "unknown key 'titel' (did you mean 'title'?)" is the message that helps.
+    `locate` renders the key path (with its line, when the caller has the file's text).
     """
     errors = exc.errors()
     first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = [*prefix, *first["loc"]]
-    where = format_location(loc)
+    where = locate(loc)
     if subject:
         where = f"{subject}: {where}"
     kind = first["type"]

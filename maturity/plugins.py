@@ -93,11 +93,16 @@ class SkippedPlugin:
 
 
 def _describe(exc: BaseException) -> str:
-    text = exc.message if isinstance(exc, MaturityError) else str(exc)
+    # The project's own errors keep where they happened (a plugin's profile or pack file).
+    if isinstance(exc, MaturityError):
+        text = f"{exc.where()}: {exc.message}" if exc.where() else exc.message
+    else:
+        text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _hook_failed(plugin: str, hook: str, exc: BaseException) -> PluginError:
+    own_fix = exc.fix if isinstance(exc, MaturityError) and exc.fix else None
     return PluginError(
         f"plugin {plugin!r} raised in hook {hook}: {_describe(exc)}",
         code="plugin.hook-failed",
@@ -105,7 +110,9 @@ def _hook_failed(plugin: str, hook: str, exc: BaseException) -> PluginError:
         location=hook,
         expected="the hook to return normally",
         found=_describe(exc),
-        fix="fix or uninstall the plugin, or run with --skip-broken-plugins",
+        fix=f"the plugin's file needs fixing ({own_fix}); meanwhile uninstall the plugin, "
+        "or run with --skip-broken-plugins" if own_fix else
+        "fix or uninstall the plugin, or run with --skip-broken-plugins",
     )
 
 

@@ -42,9 +42,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from maturity.errors import PackError, did_you_mean
+from maturity.keylines import located
 from maturity.model import Rule, RulePack
 
 __all__ = [
@@ -117,6 +118,32 @@ class Profile(_Strict):
     select: Selection | None = None
     changes: list[RuleChange] = []
     add: list[AddedRule] = []
+    # Where the profile was read from, for error messages only: neither is part of the
+    # definition the record pins (a profile moved to another file is the same profile).
+    _file: str | None = PrivateAttr(default=None)
+    _text: str | None = PrivateAttr(default=None)
+
+    def read_from(self, file: str, text: str | None = None) -> Profile:
+        """This profile, remembering the file it was read from (as the user named it) and its
+        TOML text, so errors found later name the file, the key path and the line."""
+        copy = self.model_copy()
+        copy._file, copy._text = file, text if text is not None else self._text
+        return copy
+
+    @property
+    def file(self) -> str:
+        """The file errors name: the profile's own, or (built in code, replayed from a
+        record) the profile's id."""
+        return self._file or f"profile {self.id}"
+
+    @property
+    def text(self) -> str | None:
+        """The TOML text the profile was read from, when it was read from one."""
+        return self._text
+
+    def where(self, *path: str | int) -> str:
+        """A key path of this profile as an error's location, with its line when known."""
+        return located(self._text, path)
 
     @model_validator(mode="after")
     def _one_entry_per_rule(self) -> Profile:
@@ -133,13 +160,13 @@ class Profile(_Strict):
         return self
 
 
-def _fail(profile: Profile, message: str, location: str, found: str, fix: str,
-          expected: str | None = None) -> PackError:
+def _fail(profile: Profile, message: str, path: tuple[str | int, ...], *, expected: str,
+          found: str, fix: str) -> PackError:
     return PackError(
         message,
         code="profile.invalid",
-        file=f"profile {profile.id}",
-        location=location,
+        file=profile.file,
+        location=profile.where(*path),
         expected=expected,
         found=found,
         fix=fix,
@@ -168,9 +195,11 @@ class _Tailor:
                 if pack_id not in self.packs:
                     hint = did_you_mean(pack_id, self.packs)
                     raise _fail(self.profile, f"selects a pack that is not loaded: {pack_id!r}",
-                                f"profile.select.packs[{index}]", repr(pack_id),
-                                f"did you mean {hint!r}?" if hint else "install or load the pack",
-                                "one of " + ", ".join(sorted(self.packs)))
+                                ("profile", "select", "packs", index),
+                                expected="one of " + ", ".join(sorted(self.packs)),
+                                found=repr(pack_id),
+                                fix=f"did you mean {hint!r}?" if hint else
+                                "install the pack's plugin, or load it with --pack-dir")
             for pack_id in sorted(set(self.packs) - set(selection.packs)):
                 self.removed.update((pack_id, r.id) for r in self.packs.pop(pack_id).rules)
             self.note("select-packs", selection.reason, packs=sorted(selection.packs))
@@ -180,8 +209,10 @@ class _Tailor:
                 if rule_id not in loaded:
                     hint = did_you_mean(rule_id, loaded)
                     raise _fail(self.profile, f"selects a rule that is not loaded: {rule_id!r}",
-                                f"profile.select.rules[{index}]", repr(rule_id),
-                                f"did you mean {hint!r}?" if hint else
+                                ("profile", "select", "rules", index),
+                                expected="the id of a rule of the selected packs",
+                                found=repr(rule_id),
+                                fix=f"did you mean {hint!r}?" if hint else
                                 "check the rule id (maturity rules list -v)")
             keep = set(selection.rules)
             for pack_id, pack in list(self.packs.items()):
@@ -191,19 +222,21 @@ class _Tailor:
             self.note("select-rules", selection.reason, rules=sorted(keep))
 
     def change(self, index: int, change: RuleChange) -> None:
-        where = f"profile.changes[{index}].rule"
+        where = ("profile", "changes", index, "rule")
         owners = self.owners(change.rule)
         if not owners:
             loaded = [r.id for p in self.packs.values() for r in p.rules]
             hint = did_you_mean(change.rule, loaded)
             raise _fail(self.profile, f"changes a rule that is not loaded: {change.rule!r}",
-                        where, repr(change.rule),
-                        f"did you mean {hint!r}?" if hint else
+                        where, expected="the id of a loaded rule", found=repr(change.rule),
+                        fix=f"did you mean {hint!r}?" if hint else
                         "check the rule id (maturity rules list -v)")
         if len(owners) > 1:
             raise _fail(self.profile, f"rule {change.rule!r} is in several packs",
-                        where, ", ".join(p.id for p in owners),
-                        "resolve the duplicate first with an [[profile.add]] override = true")
+                        where, expected="a rule id that one loaded pack holds",
+                        found="in packs " + ", ".join(p.id for p in owners),
+                        fix="resolve the duplicate first with an [[profile.add]] "
+                        "override = true")
         pack = owners[0]
         rules: list[Rule] = []
         for rule in pack.rules:
@@ -222,40 +255,55 @@ class _Tailor:
                     self.note(name, change.reason, rule=rule.id, pack=pack.id,
                               **{"from": getattr(rule, name), "to": new})
             rules.append(Rule.model_validate({**rule.model_dump(), **updates}))
-        files = dict(pack.rule_files)
+        tailored = dict(pack.tailored)
         if change.check is not None:
-            files[change.rule] = f"profile {self.profile.id}"
+            path = ("profile", "changes", index, "check")
+            tailored[change.rule] = {**tailored.get(change.rule, {}), "check": self.written(path)}
         self.packs[pack.id] = pack.model_copy(update={"rules": tuple(rules),
-                                                      "rule_files": files})
+                                                      "tailored": tailored})
+
+    def written(self, path: tuple[str | int, ...]
+                ) -> tuple[str, tuple[str | int, ...], str | None]:
+        """Where this profile wrote a part of a rule, for the errors compiling it may raise."""
+        return self.profile.file, path, self.profile.text
 
     def add(self, index: int, added: AddedRule) -> None:
         pack = self.packs.get(added.pack)
         if pack is None:
             hint = did_you_mean(added.pack, self.packs)
             raise _fail(self.profile, f"adds a rule to a pack that is not loaded: {added.pack!r}",
-                        f"profile.add[{index}].pack", repr(added.pack),
-                        f"did you mean {hint!r}?" if hint else "load the pack",
-                        "one of " + ", ".join(sorted(self.packs)))
+                        ("profile", "add", index, "pack"),
+                        expected="one of " + ", ".join(sorted(self.packs)),
+                        found=repr(added.pack),
+                        fix=f"did you mean {hint!r}?" if hint else
+                        "install the pack's plugin, or load it with --pack-dir")
         rule_id = added.rule.id
         owners = self.owners(rule_id)
         if owners and not added.override:
             raise _fail(self.profile, f"adds rule {rule_id!r}, which already exists in pack "
-                        f"{owners[0].id!r}", f"profile.add[{index}].rule.id", repr(rule_id),
-                        "choose a new id, or set override = true to replace it")
+                        f"{owners[0].id!r}", ("profile", "add", index, "rule", "id"),
+                        expected="a rule id no loaded pack holds (or override = true)",
+                        found=repr(rule_id),
+                        fix="choose a new id, or set override = true to replace it")
         if added.override and not owners:
             raise _fail(self.profile, f"overrides rule {rule_id!r}, which is not loaded",
-                        f"profile.add[{index}].override", "override = true",
-                        "set override = false to add a new rule, or check the id")
+                        ("profile", "add", index, "override"),
+                        expected="override = true only to replace a loaded rule",
+                        found=f"override = true for {rule_id!r}",
+                        fix="set override = false to add a new rule, or check the id")
         for owner in owners:
             current = self.packs[owner.id]
-            self.packs[owner.id] = current.model_copy(
-                update={"rules": tuple(r for r in current.rules if r.id != rule_id)})
+            self.packs[owner.id] = current.model_copy(update={
+                "rules": tuple(r for r in current.rules if r.id != rule_id),
+                "tailored": {k: v for k, v in current.tailored.items() if k != rule_id}})
             if owner.id != pack.id:
                 self.removed.add((owner.id, rule_id))
         pack = self.packs[pack.id]
-        files = {**pack.rule_files, rule_id: f"profile {self.profile.id}"}
-        self.packs[pack.id] = pack.model_copy(
-            update={"rules": (*pack.rules, added.rule), "rule_files": files})
+        self.packs[pack.id] = pack.model_copy(update={
+            "rules": (*pack.rules, added.rule),
+            "rule_files": {**pack.rule_files, rule_id: self.profile.file},
+            "tailored": {**pack.tailored,
+                         rule_id: {"": self.written(("profile", "add", index, "rule"))}}})
         if owners:
             self.note("override", added.reason, rule=rule_id, pack=pack.id,
                       replaces=[f"{o.id}:{rule_id}" for o in owners])
@@ -298,8 +346,9 @@ def apply_profiles(
     seen: set[str] = set()
     for profile in profiles:
         if profile.id in seen:
-            raise _fail(profile, f"profile {profile.id!r} is applied twice", "profile.id",
-                        repr(profile.id), "apply each profile once")
+            raise _fail(profile, f"profile {profile.id!r} is applied twice", ("profile", "id"),
+                        expected="each profile once", found=f"{profile.id!r} again",
+                        fix="give --profile once per profile")
         seen.add(profile.id)
         tailor = _Tailor(current, profile)
         if profile.select is not None:

@@ -233,11 +233,13 @@ def gap_actions(rules: RuleSet, outcomes: Sequence[Outcome]) -> list[Action]:
         action_id = compiled.rule.remediation.action_id
         key = action_id or compiled.id
         if named.setdefault(key, action_id is not None) != (action_id is not None):
+            file, location = rules.pack(compiled.pack).place(
+                compiled.id, "remediation", "action_id")
             raise PackError(
                 f"the action id {key!r} is also a rule id",
                 code="pack.action-id-clash",
-                file=rules.pack(compiled.pack).rule_files.get(compiled.id, compiled.pack),
-                location=f"rule {compiled.id}: remediation.action_id",
+                file=file,
+                location=location,
                 expected="action ids that differ from rule ids",
                 found=repr(key),
                 fix="rename the action id",
@@ -289,11 +291,12 @@ def _cycle_error(chain: list[str], because: Mapping[tuple[str, str], tuple[str, 
     ]
     first_rule = because[(chain[0], chain[1])][0]
     compiled = rules.rule(first_rule)
+    file, location = rules.pack(compiled.pack).place(first_rule, "remediation")
     return PackError(
         "the roadmap's actions depend on each other in a cycle",
         code="pack.roadmap-cycle",
-        file=rules.pack(compiled.pack).rule_files.get(first_rule, compiled.pack),
-        location=f"rule {first_rule}: remediation",
+        file=file,
+        location=location,
         expected="action dependencies without cycles (rules sharing an action_id act as one)",
         found=" -> ".join([*steps, chain[-1]]),
         fix="split the action id, or remove one depends_on in the chain",

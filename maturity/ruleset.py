@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from maturity.checks import CheckCompiler, CheckSpecError, CompiledCheck
-from maturity.errors import PackError, did_you_mean, format_location
+from maturity.errors import PackError, did_you_mean
 from maturity.model import Rule, RulePack
 
 __all__ = ["CompiledRule", "RuleSet", "compile_rules"]
@@ -76,14 +76,15 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
         dimensions = {d.id for d in pack.header.dimensions}
         facets = {f.id: f for f in pack.header.facets}
         for index, rule in enumerate(pack.rules):
-            loc = f"rule {rule.id}"
-            where = pack.rule_files.get(rule.id, _pack_file(pack))
             if rule.id in owner:
+                file, location = (pack.place(rule.id, "id") if rule.id in pack.tailored else (
+                    pack.rule_files.get(rule.id, _pack_file(pack)),
+                    f"rule {rule.id}: rules[{index}].id"))
                 raise PackError(
                     f"duplicate rule id {rule.id!r}",
                     code="pack.duplicate-rule",
-                    file=where,
-                    location=f"{loc}: rules[{index}].id",
+                    file=file,
+                    location=location,
                     expected="rule ids unique across all loaded packs",
                     found=f"{rule.id!r} also in pack {owner[rule.id]!r}",
                     fix="rename the rule, or override it explicitly in a profile",
@@ -91,21 +92,23 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
             owner[rule.id] = pack.id
             if rule.dimension not in dimensions:
                 hint = did_you_mean(rule.dimension, dimensions)
+                file, location = pack.place(rule.id, "dimension")
                 raise PackError(
                     f"unknown dimension {rule.dimension!r}",
                     code="pack.unknown-dimension",
-                    file=where,
-                    location=f"{loc}: dimension",
+                    file=file,
+                    location=location,
                     expected="one of " + ", ".join(sorted(dimensions)),
                     found=repr(rule.dimension),
                     fix=f"did you mean {hint!r}?" if hint else "declare it in [[pack.dimensions]]",
                 )
             if facets and rule.facet is None:
+                file, location = pack.place(rule.id, "facet")
                 raise PackError(
                     "missing facet",
                     code="pack.missing-key",
-                    file=where,
-                    location=f"{loc}: facet",
+                    file=file,
+                    location=location,
                     expected="one of " + ", ".join(sorted(facets)),
                     found="nothing",
                     fix="add facet = ...",
@@ -118,11 +121,12 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
                         if f.dimension in (None, rule.dimension)
                     )
                     hint = did_you_mean(rule.facet, valid)
+                    file, location = pack.place(rule.id, "facet")
                     raise PackError(
                         f"unknown facet {rule.facet!r} for dimension {rule.dimension!r}",
                         code="pack.unknown-facet",
-                        file=where,
-                        location=f"{loc}: facet",
+                        file=file,
+                        location=location,
                         expected="one of " + ", ".join(valid) if valid else "no facet",
                         found=repr(rule.facet),
                         fix=f"did you mean {hint!r}?" if hint else "declare it in [[pack.facets]]",
@@ -134,11 +138,12 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
                     if rule.applies else None
                 )
             except CheckSpecError as exc:
+                file, location = pack.place(rule.id, *exc.location)
                 raise PackError(
                     exc.message,
                     code="pack.check",
-                    file=where,
-                    location=f"{loc}: {format_location(exc.location)}",
+                    file=file,
+                    location=location,
                     expected=exc.expected,
                     found=exc.found,
                     fix=exc.fix,
@@ -153,13 +158,13 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
             pack_part = dep.split(":", 1)[0] if ":" in dep else item.pack
             if target not in by_id or by_id[target].pack != pack_part:
                 hint = did_you_mean(target, by_id)
+                file, location = next(p for p in ordered if p.id == item.pack).place(
+                    item.id, "remediation", "depends_on")
                 raise PackError(
                     f"depends_on names a rule that does not exist: {dep!r}",
                     code="pack.unknown-dependency",
-                    file=next(p for p in ordered if p.id == item.pack).rule_files.get(
-                        item.id, item.pack
-                    ),
-                    location=f"rule {item.id}: remediation.depends_on",
+                    file=file,
+                    location=location,
                     expected="ids of loaded rules (same pack, or pack-id:RULE-ID)",
                     found=repr(dep),
                     fix=f"did you mean {hint!r}?" if hint else "remove it or load that pack",
@@ -194,11 +199,12 @@ def _reject_cycles(rules: Sequence[CompiledRule], packs: Sequence[RulePack]) -> 
                 if state.get(nxt) == 1:
                     chain = [*path[path.index(nxt):], nxt]
                     pack = next(p for p in packs if p.id == pack_of[nxt])
+                    file, location = pack.place(nxt, "remediation", "depends_on")
                     raise PackError(
                         "dependency cycle in depends_on",
                         code="pack.dependency-cycle",
-                        file=pack.rule_files.get(nxt, _pack_file(pack)),
-                        location=f"rule {nxt}: remediation.depends_on",
+                        file=file,
+                        location=location,
                         expected="dependencies without cycles",
                         found=" -> ".join(chain),
                         fix="remove one of the dependencies in the chain",

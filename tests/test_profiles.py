@@ -195,25 +195,25 @@ BASE = '[profile]\nid = "meridia-2026"\ntitle = "Meridia"\nauthor = "Meridia Dig
 
 @pytest.mark.parametrize(("text", "code", "location", "detail"), [
     (BASE + '[[profile.changes]]\nrule = "A-1"\nwieght = 2.0\nreason = "x"\n',
-     "pack.unknown-key", "profile.changes[0].wieght", "did you mean 'weight'?"),
+     "pack.unknown-key", "profile.changes[0].wieght (line 7)", "did you mean 'weight'?"),
     (BASE + '[[profile.changes]]\nrule = "A-1"\nreason = "x"\n',
-     "pack.invalid-value", "profile.changes[0]", "the change changes nothing"),
+     "pack.invalid-value", "profile.changes[0] (line 5)", "the change changes nothing"),
     (BASE + '[[profile.changes]]\nrule = "A-1"\ndisable = true\nweight = 2.0\nreason = "x"\n',
-     "pack.invalid-value", "profile.changes[0]", "a disabled rule has no weight"),
+     "pack.invalid-value", "profile.changes[0] (line 5)", "a disabled rule has no weight"),
     (BASE + '[[profile.changes]]\nrule = "A-1"\nweight = 2.0\nreason = "   "\n',
-     "pack.invalid-value", "profile.changes[0].reason", "String should match pattern"),
+     "pack.invalid-value", "profile.changes[0].reason (line 8)", "String should match pattern"),
     (BASE + '[[profile.changes]]\nrule = "A-1"\nweight = 0\nreason = "x"\n',
-     "pack.invalid-value", "profile.changes[0].weight", "greater than 0"),
+     "pack.invalid-value", "profile.changes[0].weight (line 7)", "greater than 0"),
     (BASE + '[[profile.changes]]\nrule = "A-1"\nweight = 2.0\n',
-     "pack.missing-key", "profile.changes[0].reason", "missing key 'reason'"),
+     "pack.missing-key", "profile.changes[0].reason (line 5)", "missing key 'reason'"),
     (BASE + '[profile.select]\nreason = "x"\n',
-     "pack.invalid-value", "profile.select", "a selection names packs, rules or both"),
+     "pack.invalid-value", "profile.select (line 5)", "a selection names packs, rules or both"),
     (BASE + ('[[profile.changes]]\nrule = "A-1"\nweight = 2.0\nreason = "x"\n' * 2),
-     "pack.invalid-value", "profile", "rule 'A-1' appears twice in changes"),
-    (BASE, "pack.invalid-value", "profile", "the profile changes nothing"),
-    ('[profil]\nid = "x"\n', "profile.invalid", None, "a profile file holds one [profile]"),
+     "pack.invalid-value", "profile (line 1)", "rule 'A-1' appears twice in changes"),
+    (BASE, "pack.invalid-value", "profile (line 1)", "the profile changes nothing"),
+    ('[profil]\nid = "x"\n', "profile.invalid", "profil (line 1)", "did you mean 'profile'?"),
     (BASE.replace('"meridia-2026"', '"Meridia 2026"') + '[profile.select]\npacks = ["a"]\n'
-     'reason = "x"\n', "pack.invalid-value", "profile.id", "String should match pattern"),
+     'reason = "x"\n', "pack.invalid-value", "profile.id (line 2)", "String should match pattern"),
 ])
 def test_profile_files_are_validated_strictly(tmp_path, text, code, location, detail):
     path = tmp_path / "national.toml"

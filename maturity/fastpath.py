@@ -194,14 +194,16 @@ class _Floors:
 
     __slots__ = ("cache", "spans")
 
-    def __init__(self, days: tuple[int, ...]) -> None:
-        self.spans = tuple(dt.timedelta(days=d) for d in days)
+    def __init__(self, spans: tuple[tuple[int, bool], ...]) -> None:
+        #: (span, whether a span reaching before year 1 raises, as `stale_documents` does).
+        self.spans = tuple((dt.timedelta(days=days), exact) for days, exact in spans)
         self.cache: dict[dt.date, tuple[dt.date, ...]] = {}
 
     def fill(self, as_of: dt.date) -> tuple[dt.date, ...]:
         if len(self.cache) >= 64:
             self.cache.clear()
-        floors = self.cache[as_of] = tuple(_floor(as_of, span) for span in self.spans)
+        floors = self.cache[as_of] = tuple(
+            as_of - span if exact else _floor(as_of, span) for span, exact in self.spans)
         return floors
 
 
@@ -242,7 +244,7 @@ class _Source:
         #: Results that are floats, Missing or BadShape (built-in operators and combinators
         #: of such results).
         self.pure: set[str] = set()
-        self.floors: dict[int, str] = {}
+        self.floors: dict[tuple[int, bool], str] = {}
         self.dates: dict[str, str] = {}
         self.flags: dict[str, str] = {}
         self.bound: dict[Hashable, str] = {}
@@ -312,11 +314,12 @@ class _Source:
                 lines.append(f"{name} = {parent}.{attributes[keys[-1]]}")
         return lines
 
-    def floor(self, days: int) -> str:
-        """The local holding the oldest date within `days` of the assessment date."""
-        name = self.floors.get(days)
+    def floor(self, days: int, exact: bool = False) -> str:
+        """The local holding the oldest date within `days` of the assessment date; `exact`:
+        the code raises (and the bundle goes the reference way) when that is before year 1."""
+        name = self.floors.get((days, exact))
         if name is None:
-            name = self.floors[days] = self.fresh("f")
+            name = self.floors[(days, exact)] = self.fresh("f")
         return name
 
     def _floors(self) -> list[str]:
@@ -657,14 +660,30 @@ def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool
         verdict, _key = src.check(compiled.rule.check)
         days = compiled.rule.max_evidence_age_days
         if days is not None:
-            scan = src.bind(_StaleScan(days))
-            values = "(" + "".join(f"{src.node(tuple(p.split('.')))}, "
-                                   for p in compiled.check.paths) + ")"
+            nodes = [src.node(tuple(p.split("."))) for p in compiled.check.paths]
             checked = src.fresh("v")
-            # A failed check (credit 0 or less) cannot be stale: skip the scan.
-            rule_lines.append(
-                f"{checked} = {verdict} if ({verdict}.__class__ is float and {verdict} <= 0.0) "
-                f"else {scan}({verdict}, {values}, ctx)")
+            if verdict in src.pure:
+                # `stale_documents` inline: a document the bundle holds, collected before the
+                # oldest date allowed or at an unknown date, makes a credit stale.
+                oldest = src.floor(days, exact=True)
+                name = src.bind("document", ("key", "document"))
+                stale = src.bind(Stale, "Stale")
+                found = src.fresh("x")
+                old = " or ".join(
+                    f"({n}.__class__ is dict and ({found} := {n}.get({name})).__class__ is str "
+                    f"and ({found} := docs.get({found})) is not None and "
+                    f"(({found} := {found}.collected) is None or {found} < {oldest}))"
+                    for n in nodes) or "False"
+                rule_lines.append(
+                    f"{checked} = {stale}({verdict}) if ({verdict}.__class__ is float and "
+                    f"{verdict} > 0.0 and ({old})) else {verdict}")
+            else:
+                scan = src.bind(_StaleScan(days))
+                values = "(" + "".join(f"{n}, " for n in nodes) + ")"
+                # A failed check (credit 0 or less) cannot be stale: skip the scan.
+                rule_lines.append(
+                    f"{checked} = {verdict} if ({verdict}.__class__ is float and "
+                    f"{verdict} <= 0.0) else {scan}({verdict}, {values}, ctx)")
             verdict = checked
         if compiled.rule.applies is not None:
             applies, _key = src.check(compiled.rule.applies.when)

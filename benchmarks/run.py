@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import synthetic
-from benchmarks.endtoend import HEADER_KEYS, control, end_to_end
+from benchmarks.endtoend import control, end_to_end
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -131,6 +131,7 @@ def per_bundle(rules: int, sizes: Sizes, work: Path) -> dict[str, Any]:
 
     from maturity.checks import EvalContext
     from maturity.engine import evaluate
+    from maturity.evidence import HEADER_KEYS
     from maturity.fastparse import parse_toml_fast
     from maturity.fastpath import FastRuleSet, FastScorer, verdict_status
     from maturity.formats import parse_toml

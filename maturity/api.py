@@ -306,7 +306,8 @@ def assess_bundle(
     by_rule = waivers_for(bundle.organisation.id, waivers, day)
     declared = declared_not_applicable(bundle, rules)
     outcomes = evaluate(rules, bundle.data, day, bundle.documents, by_rule,
-                        {rule: why for pack in declared.values() for rule, why in pack.items()})
+                        {rule: why for pack in declared.values() for rule, why in pack.items()},
+                        origins=bundle.origins, source=bundle.source)
     scores = score_packs(rules.packs, outcomes, model, level_threshold=level_threshold)
     without = score_packs(rules.packs, outcomes, model, level_threshold=level_threshold,
                           with_waivers=False)

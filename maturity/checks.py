@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any, Final
 
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter
@@ -70,10 +70,22 @@ Result = float | Missing | BadShape
 
 @dataclass(frozen=True, slots=True)
 class EvalContext:
-    """What a check may know besides the evidence tree: the date and the bundle's documents."""
+    """What a check may know besides the evidence tree: the date and the bundle's documents,
+    and (for messages) the bundle and the file each part of the tree was read from."""
 
     as_of: dt.date
     documents: Mapping[str, DocumentInfo]
+    origins: Mapping[str, str] = field(default_factory=dict)
+    source: str = ""
+
+    def file_of(self, path: str) -> str | None:
+        """The evidence file a dotted key path was read from, else the bundle, when known."""
+        keys = path.split(".")
+        for end in range(len(keys), 0, -1):
+            file = self.origins.get(".".join(keys[:end]))
+            if file is not None:
+                return file
+        return self.source or None
 
 
 Evaluator = Callable[[Mapping[str, Any], EvalContext], Result]

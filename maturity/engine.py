@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from maturity.checks import BadShape, EvalContext, Missing, Result, lookup
+from maturity.errors import MaturityError
 from maturity.model import (
     DocumentInfo,
     Explanation,
@@ -193,13 +194,25 @@ def evaluate(
     documents: Mapping[str, DocumentInfo] | None = None,
     waivers: Mapping[str, Waiver] | None = None,
     not_applicable: Mapping[str, str] | None = None,
+    *,
+    origins: Mapping[str, str] | None = None,
+    source: str = "",
 ) -> list[Outcome]:
     """One outcome per rule, in the rule set's order (pack id, then rule id).
 
-    `waivers` and `not_applicable` (justifications) are keyed by rule id.
+    `waivers` and `not_applicable` (justifications) are keyed by rule id; `origins` (the file
+    each part of `data` came from) and `source` (the bundle) only serve error messages.
     """
-    ctx = EvalContext(as_of, documents or {})
+    ctx = EvalContext(as_of, documents or {}, origins or {}, source)
     waived = waivers or {}
     declared = not_applicable or {}
-    return [evaluate_rule(c, data, ctx, waived.get(c.id), declared.get(c.id))
-            for c in rules.rules]
+    outcomes: list[Outcome] = []
+    for c in rules.rules:
+        try:
+            outcomes.append(evaluate_rule(c, data, ctx, waived.get(c.id), declared.get(c.id)))
+        except MaturityError as exc:
+            # Only a plugin's check raises: say which rule was reading the value.
+            exc.location = f"{exc.location} (read by rule {c.id})" if exc.location \
+                else f"rule {c.id}"
+            raise
+    return outcomes

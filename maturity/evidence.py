@@ -269,7 +269,7 @@ def load_bundle(
         files.append(EvidenceFile(path.name, info.sha256, info.size))
         header_display = shown
     return bundle_from_tree(merged, source=shown, header_file=header_display,
-                            files=tuple(files), documents=documents)
+                            files=tuple(files), documents=documents, origins=origins)
 
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
@@ -317,6 +317,7 @@ def bundle_from_tree(
     header_file: str,
     files: tuple[EvidenceFile, ...] = (),
     documents: Mapping[str, DocumentInfo] | None = None,
+    origins: Mapping[str, str] | None = None,
 ) -> EvidenceBundle:
     """Validate the header of a merged evidence tree (pure: used by loaders from plugins too)."""
     header_doc = {k: tree[k] for k in HEADER_KEYS if k in tree}
@@ -346,6 +347,7 @@ def bundle_from_tree(
         files=files,
         documents=dict(documents or {}),
         not_applicable={pack: dict(rules) for pack, rules in header.not_applicable.items()},
+        origins=dict(origins or {}),
     )
 
 

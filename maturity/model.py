@@ -268,6 +268,9 @@ class EvidenceBundle:
     documents: dict[str, DocumentInfo] = field(default_factory=dict)
     #: Rules the organisation declares not applicable to it: pack id → rule id → justification.
     not_applicable: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: The file each part of `data` was read from (dotted key → file as displayed), so that an
+    #: error found while evaluating a value can name its file. Empty for a single-file bundle.
+    origins: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,10 +32,11 @@ from packaging.version import Version
 
 from maturity import hookspecs
 from maturity.catalogues import TranslationCatalogue
-from maturity.checks import CheckType
+from maturity.checks import CheckType, EvalContext, describe_value
 from maturity.errors import MaturityError, PluginError, did_you_mean
-from maturity.evidence import EvidenceLoader
+from maturity.evidence import EvidenceLoader, Parser
 from maturity.hookspecs import BundleSource, PackLocation, ReportFormat
+from maturity.limits import Limits
 from maturity.profiles import Profile
 from maturity.scoring import ScoringModel
 
@@ -130,8 +131,10 @@ def _bad_return(plugin: str, hook: str, expected: str, found: Any) -> PluginErro
 
 
 def _attributed(plugin: str, what: str, function: Callable[..., T],
-                passthrough: tuple[type[BaseException], ...] = ()) -> Callable[..., T]:
-    """`function`, with any unexpected exception turned into a PluginError naming the plugin.
+                passthrough: tuple[type[BaseException], ...] = (),
+                file: str | None = None) -> Callable[..., T]:
+    """`function`, with any unexpected exception turned into a PluginError naming the plugin
+    (and `file`, the input it was reading, when there is one).
 
     Errors the engine's contract lets plugins raise (the project's own errors, and those in
     `passthrough`) go through unchanged.
@@ -148,7 +151,7 @@ def _attributed(plugin: str, what: str, function: Callable[..., T],
             raise PluginError(
                 f"plugin {plugin!r} raised in {what}: {_describe(exc)}",
                 code="plugin.raised",
-                file=plugin,
+                file=file or plugin,
                 location=what,
                 expected="the plugin's code to return normally",
                 found=_describe(exc),
@@ -158,19 +161,75 @@ def _attributed(plugin: str, what: str, function: Callable[..., T],
     return call
 
 
-def _attributed_iterable(plugin: str, what: str,
-                         function: Callable[[], Iterable[T]]) -> Callable[[], Iterator[T]]:
+def _attributed_iterable(plugin: str, what: str, function: Callable[[], Iterable[T]],
+                         file: str | None = None) -> Callable[[], Iterator[T]]:
     """Like `_attributed`, for a function returning an iterable read lazily (a generator's
     body runs while it is iterated, after the call has returned)."""
 
     def read() -> Iterator[T]:
-        iterator = _attributed(plugin, what, lambda: iter(function()))()
-        step = _attributed(plugin, what, next)
+        iterator = _attributed(plugin, what, lambda: iter(function()), file=file)()
+        step = _attributed(plugin, what, next, file=file)
         end = object()
         while (item := step(iterator, end)) is not end:
             yield item
 
     return read
+
+
+def _check_test(plugin: str, operator: str, test: Callable[..., Any]) -> Callable[..., Any]:
+    """A plugin's test of an evidence value: a failure names the plugin, and the evidence file
+    and key path of the value (the engine adds the rule reading it)."""
+
+    def run(value: Any, ctx: EvalContext, path: str) -> Any:
+        try:
+            return test(value, ctx, path)
+        except MaturityError:
+            raise
+        except Exception as exc:
+            raise PluginError(
+                f"plugin {plugin!r} raised in its check {operator!r} on this value: "
+                f"{_describe(exc)}",
+                code="plugin.raised",
+                file=ctx.file_of(path),
+                location=path,
+                expected="the check to give a credit for any value (or BadShape for a value "
+                "of the wrong type)",
+                found=f"{_describe(exc)}, on {describe_value(value)}",
+                fix=f"fix or uninstall the plugin {plugin!r}; meanwhile check the value",
+            ) from exc
+
+    return run
+
+
+def _loader_parse(plugin: str, name: str, parse: Parser) -> Parser:
+    """A plugin's evidence loader: a failure names the plugin and the file it was reading (and
+    the line, when the exception carries one, as parsers' errors often do)."""
+
+    def run(data: bytes, display: str, limits: Limits) -> Any:
+        try:
+            return parse(data, display, limits)
+        except MaturityError:
+            raise
+        except Exception as exc:
+            line, column = getattr(exc, "lineno", None), getattr(exc, "colno", None)
+            where = None
+            if isinstance(line, int):
+                where = f"line {line}" + (f", column {column}" if isinstance(column, int)
+                                          else "")
+            raise PluginError(
+                f"plugin {plugin!r} raised in its evidence loader {name!r} reading this file: "
+                f"{_describe(exc)}",
+                code="plugin.raised",
+                file=display,
+                location=where,
+                expected="the loader to return the file's evidence, or raise EvidenceError "
+                "naming the problem",
+                found=_describe(exc),
+                fix=f"fix or uninstall the plugin {plugin!r}; meanwhile check the file, or "
+                "convert it to TOML, JSON, YAML or XLSX",
+            ) from exc
+
+    return run
 
 
 def _guard(plugin: str, hook: str, item: Any) -> Any:
@@ -181,14 +240,12 @@ def _guard(plugin: str, hook: str, item: Any) -> Any:
         operator = item.operator
 
         def build(param: Any) -> Any:
-            test = item.build(param)
-            return _attributed(plugin, f"check {operator!r} ({hook})", test)
+            return _check_test(plugin, operator, item.build(param))
 
         return dataclasses.replace(item, build=_attributed(
             plugin, f"check {operator!r} ({hook})", build, (ValueError,)))
     if isinstance(item, EvidenceLoader):
-        return dataclasses.replace(item, parse=_attributed(
-            plugin, f"evidence loader {item.name!r} ({hook})", item.parse))
+        return dataclasses.replace(item, parse=_loader_parse(plugin, item.name, item.parse))
     if isinstance(item, ReportFormat):
         return dataclasses.replace(item, render=_attributed(
             plugin, f"report format {item.name!r} ({hook})", item.render))
@@ -351,7 +408,7 @@ class PluginHost:
             if name == BUILTIN:
                 return value
             return dataclasses.replace(value, bundles=_attributed_iterable(
-                name, f"bundle source {value.name!r} ({hook})", value.bundles))
+                name, f"bundle source {value.name!r} ({hook})", value.bundles, str(path)))
         return None
 
     def skipped_records(self) -> list[dict[str, str]]:

@@ -221,8 +221,9 @@ def test_contributed_code_that_raises_later_still_names_the_plugin(site, tmp_pat
     with pytest.raises(PluginError) as caught:
         session.load_evidence(bundle)
     assert caught.value.code == "plugin.raised"
-    assert "plugin 'fragile' raised in evidence loader 'fragile'" in caught.value.message
+    assert "plugin 'fragile' raised in its evidence loader 'fragile'" in caught.value.message
     assert "ZeroDivisionError" in caught.value.message
+    assert caught.value.file == "bundle/numbers.frag"
 
 
 # -- conflicts -----------------------------------------------------------------------------------

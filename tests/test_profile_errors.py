@@ -27,7 +27,6 @@ from maturity.packs import load_pack_dir
 from maturity.plugins import create_host
 from maturity.profiles import apply_profiles
 from maturity.ruleset import compile_rules
-from tests.plugin_kit import PluginSite
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI_PACK = ROOT / "tests" / "packs" / "mini"
@@ -129,10 +128,11 @@ def _paths(node: Any, prefix: tuple[str | int, ...] = ()) -> list[tuple[str | in
 
 
 def _declares(line: str, key: str) -> bool:
-    """Whether a TOML line writes `key`: as `key = …` or as the last key of a table header."""
+    """Whether a TOML line writes `key`: as `key = …`, or in a table header (which also
+    makes the tables it is nested in)."""
     quoted = (re.escape(key), re.escape(f'"{key}"'))
-    return any(re.match(rf"\s*{k}\s*=", line) or re.match(rf"\[\[?(.*\.)?{k}\]\]?\s*$", line)
-               for k in quoted)
+    return any(re.match(rf"\s*{k}\s*=", line)
+               or re.match(rf"\[\[?(.*\.)?{k}(\..*)?\]\]?\s*$", line) for k in quoted)
 
 
 @settings(max_examples=60, deadline=None)
@@ -264,31 +264,21 @@ def test_a_profile_built_in_code_is_named_by_its_id():
         "profile tailoring", "profile.changes[0].rule")
 
 
-def test_a_plugins_profile_is_named_by_the_plugin_and_its_file(tmp_path):
-    site_root = tmp_path / "site"
-    site_root.mkdir()
-    site = PluginSite(site_root)
-    import sys
+def test_a_plugins_profile_is_named_by_the_plugin_and_its_file(site, tmp_path):
+    write(tmp_path, HEAD + '\n[[profile.changes]]\nrule = "A-9"\nweight = 2.0\n'
+          'reason = "x"\n', "shipped/national.toml")
+    plugin = site.module(f"""
+    from pathlib import Path
+    from maturity.loaders import load_profile
 
-    sys.path.insert(0, str(site_root))
-    try:
-        write(tmp_path, HEAD + '\n[[profile.changes]]\nrule = "A-9"\nweight = 2.0\n'
-              'reason = "x"\n', "shipped/national.toml")
-        plugin = site.module(f"""
-        from pathlib import Path
-        from maturity.loaders import load_profile
-
-        @hookimpl
-        def maturity_profiles():
-            return [load_profile(Path({str(tmp_path / "shipped" / "national.toml")!r}))]
-        """)
-        session = Session(host=create_host(autoload=False, extra=[("meridia", plugin)]))
-        profiles = session.resolve_profiles(["meridia-2026"])
-        assert [origin for origin, _p in profiles] == ["plugin:meridia"]
-        with pytest.raises(PackError) as caught:
-            session.load_rules(pack_dirs=[MINI_PACK], profiles=[p for _o, p in profiles])
-        assert (caught.value.file, caught.value.location) == (
-            "meridia:national.toml", "profile.changes[0].rule (line 7)")
-    finally:
-        sys.path.remove(str(site_root))
-        site.forget()
+    @hookimpl
+    def maturity_profiles():
+        return [load_profile(Path({str(tmp_path / "shipped" / "national.toml")!r}))]
+    """)
+    session = Session(host=create_host(autoload=False, extra=[("meridia", plugin)]))
+    profiles = session.resolve_profiles(["meridia-2026"])
+    assert [origin for origin, _p in profiles] == ["plugin:meridia"]
+    with pytest.raises(PackError) as caught:
+        session.load_rules(pack_dirs=[MINI_PACK], profiles=[p for _o, p in profiles])
+    assert (caught.value.file, caught.value.location) == (
+        "meridia:national.toml", "profile.changes[0].rule (line 7)")

@@ -153,6 +153,19 @@ class Session:
             self._local_dirs[chosen[-1].id] = directory
         if pack_ids:
             for pack_id in pack_ids:
+                owner = self._installed().get(pack_id)
+                if pack_id not in available and owner and not self.host.active(owner[0]):
+                    reason = next((s.error for s in self.host.skipped if s.name == owner[0]),
+                                  "skipped")
+                    raise UsageError(
+                        f"rule pack {pack_id!r} is from plugin {owner[0]!r}, which was left "
+                        "out as broken",
+                        code="usage.skipped-pack",
+                        location="--pack",
+                        expected="a pack of a plugin in use",
+                        found=reason,
+                        fix=f"fix or update the plugin, or run without --pack {pack_id}",
+                    )
                 if pack_id not in available:
                     hint = did_you_mean(pack_id, names)
                     raise UsageError(
@@ -215,12 +228,39 @@ class Session:
         pack_dirs: Sequence[Path] = (),
         profiles: Sequence[Profile] = (),
     ) -> tuple[RuleSet, list[dict[str, Any]]]:
-        """The compiled packs, tailored by `profiles` in order, and the change log."""
-        packs = self.select_packs(pack_ids, pack_dirs)
-        changes: list[dict[str, Any]] = []
-        if profiles:
-            packs, changes = apply_profiles(packs, profiles)
-        return compile_rules(packs, self.compiler), changes
+        """The compiled packs, tailored by `profiles` in order, and the change log.
+
+        A plugin's pack that loads but does not compile (an unknown operator, a check its own
+        check type rejects, an unknown dimension) stops the run like a pack that does not load,
+        or under `skip_broken` leaves that plugin out whole; the packs are then compiled again
+        without it.
+        """
+        while True:
+            packs = self.select_packs(pack_ids, pack_dirs)
+            changes: list[dict[str, Any]] = []
+            if profiles:
+                packs, changes = apply_profiles(packs, profiles)
+            try:
+                return compile_rules(packs, self.compiler), changes
+            except PackError as exc:
+                self._leave_out_plugin_of(exc, packs, profiles)
+
+    def _leave_out_plugin_of(self, error: PackError, packs: Sequence[RulePack],
+                             profiles: Sequence[Profile]) -> None:
+        """Skip the plugin that shipped the pack `error` blames, or raise `error`: when the
+        pack is not a plugin's, skipping is off, or the run applies one of its profiles."""
+        origin = next((p.origin for p in packs if p.id == error.pack), "")
+        plugin = origin.removeprefix("plugin:") if origin.startswith("plugin:") else None
+        if plugin is None or not self.host.active(plugin):
+            raise error
+        offered = {p.id for name, p in self.host.contributions().get("maturity_profiles", [])
+                   if name == plugin}
+        if any(p.id in offered for p in profiles):
+            raise error
+        self.host.skip_or_raise(plugin, "maturity_rule_packs", error)
+        # Its check types and evidence loaders leave with it.
+        self._compiler = None
+        self._loaders = None
 
     def resolve_profiles(self, specs: Sequence[str | Path]) -> list[tuple[str, Profile]]:
         """Profiles named on the command line, as (origin, profile): a profile file, or the id

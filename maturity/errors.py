@@ -106,9 +106,30 @@ class InputError(MaturityError):
 
 
 class PackError(InputError):
-    """A rule pack or profile is invalid: caught when packs are loaded, before any evaluation."""
+    """A rule pack or profile is invalid: caught when packs are loaded, before any evaluation.
+
+    `pack` is the id of the loaded pack at fault when the error is that pack's alone (not a
+    conflict between packs, nor something a profile wrote), so a run can leave out the plugin
+    that shipped it (`--skip-broken-plugins`).
+    """
 
     default_code = "pack"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        pack: str | None = None,
+        code: str | None = None,
+        file: str | None = None,
+        location: str | None = None,
+        expected: str | None = None,
+        found: str | None = None,
+        fix: str | None = None,
+    ) -> None:
+        super().__init__(message, code=code, file=file, location=location, expected=expected,
+                         found=found, fix=fix)
+        self.pack = pack
 
 
 class EvidenceError(InputError):

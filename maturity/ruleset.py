@@ -55,6 +55,13 @@ def _pack_file(pack: RulePack) -> str:
     return f"{pack.origin} (pack {pack.id})"
 
 
+def _at_fault(pack: RulePack, rule_id: str, part: str | int) -> str | None:
+    """The pack to blame for an error in a part of one of its rules: none when a profile wrote
+    that part (the profile is at fault, not whoever shipped the pack)."""
+    written = pack.tailored.get(rule_id, {})
+    return None if part in written or "" in written else pack.id
+
+
 def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet:
     """Validate everything that spans rules and packs, then compile every check once."""
     ordered = tuple(sorted(packs, key=lambda p: p.id))
@@ -95,6 +102,7 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
                 file, location = pack.place(rule.id, "dimension")
                 raise PackError(
                     f"unknown dimension {rule.dimension!r}",
+                    pack=_at_fault(pack, rule.id, "dimension"),
                     code="pack.unknown-dimension",
                     file=file,
                     location=location,
@@ -106,6 +114,7 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
                 file, location = pack.place(rule.id, "facet")
                 raise PackError(
                     "missing facet",
+                    pack=_at_fault(pack, rule.id, "facet"),
                     code="pack.missing-key",
                     file=file,
                     location=location,
@@ -124,6 +133,7 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
                     file, location = pack.place(rule.id, "facet")
                     raise PackError(
                         f"unknown facet {rule.facet!r} for dimension {rule.dimension!r}",
+                        pack=_at_fault(pack, rule.id, "facet"),
                         code="pack.unknown-facet",
                         file=file,
                         location=location,
@@ -141,6 +151,7 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
                 file, location = pack.place(rule.id, *exc.location)
                 raise PackError(
                     exc.message,
+                    pack=_at_fault(pack, rule.id, exc.location[0]),
                     code="pack.check",
                     file=file,
                     location=location,
@@ -158,10 +169,11 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
             pack_part = dep.split(":", 1)[0] if ":" in dep else item.pack
             if target not in by_id or by_id[target].pack != pack_part:
                 hint = did_you_mean(target, by_id)
-                file, location = next(p for p in ordered if p.id == item.pack).place(
-                    item.id, "remediation", "depends_on")
+                owner_pack = next(p for p in ordered if p.id == item.pack)
+                file, location = owner_pack.place(item.id, "remediation", "depends_on")
                 raise PackError(
                     f"depends_on names a rule that does not exist: {dep!r}",
+                    pack=_at_fault(owner_pack, item.id, "remediation"),
                     code="pack.unknown-dependency",
                     file=file,
                     location=location,
@@ -200,8 +212,12 @@ def _reject_cycles(rules: Sequence[CompiledRule], packs: Sequence[RulePack]) -> 
                     chain = [*path[path.index(nxt):], nxt]
                     pack = next(p for p in packs if p.id == pack_of[nxt])
                     file, location = pack.place(nxt, "remediation", "depends_on")
+                    # A cycle within one pack is that pack's; across packs, no one pack's.
+                    alone = all(pack_of[r] == pack.id and _at_fault(pack, r, "remediation")
+                                for r in chain)
                     raise PackError(
                         "dependency cycle in depends_on",
+                        pack=pack.id if alone else None,
                         code="pack.dependency-cycle",
                         file=file,
                         location=location,

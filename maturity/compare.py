@@ -358,10 +358,6 @@ def comparison(cohort: Cohort, *, group_by: GroupBy = "kind",
 # --- rendering ----------------------------------------------------------------------------
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}"
-
-
 def _shown(ranking: Sequence[Ranked]) -> tuple[list[Ranked], int]:
     """The organisations the HTML and Markdown list, and how many are left out."""
     if len(ranking) <= SHOWN_ROWS:
@@ -370,10 +366,24 @@ def _shown(ranking: Sequence[Ranked]) -> tuple[list[Ranked], int]:
     return [*ranking[:half], *ranking[-half:]], len(ranking) - 2 * half
 
 
+def _box_said(d: Distribution, name: str, language: Language) -> str:
+    """One dimension's distribution in words, its numbers as the language writes them."""
+    pct = language.percent
+    return language.ngettext(
+        "%(dimension)s: median %(median)s, quartiles %(q1)s to %(q3)s, range %(minimum)s to "
+        "%(maximum)s, mean %(mean)s, %(num)s organisation",
+        "%(dimension)s: median %(median)s, quartiles %(q1)s to %(q3)s, range %(minimum)s to "
+        "%(maximum)s, mean %(mean)s, %(num)s organisations", d.count) % {
+        "dimension": name, "median": pct(d.median), "q1": pct(d.q1), "q3": pct(d.q3),
+        "minimum": pct(d.minimum), "maximum": pct(d.maximum), "mean": pct(d.mean),
+        "num": language.number(d.count)}
+
+
 def _boxplot(uid: str, title: str, distributions: Sequence[Distribution],
-             names: Mapping[str, str]) -> str:
+             names: Mapping[str, str], language: Language) -> str:
     """One box per dimension (quartiles, whiskers at min and max, a diamond at the mean), on a
-    0-100 % scale, with every number in the description and in a title per box."""
+    0-100 % scale, with every number in the description and in a title per box, written as
+    the report's language writes numbers (SVG coordinates stay in the SVG's own syntax)."""
     from maturity import charts
 
     label_w, plot_w, row_h, top = 220.0, 420.0, 34.0, 30.0
@@ -388,12 +398,13 @@ def _boxplot(uid: str, title: str, distributions: Sequence[Distribution],
         parts.append(f'<line x1="{gx:.1f}" y1="{top - 6:.1f}" x2="{gx:.1f}" '
                      f'y2="{height - 34:.1f}" stroke="#c8c8c8" stroke-width="1"/>')
         parts.append(f'<text x="{gx:.1f}" y="{height - 18:.1f}" text-anchor="middle" '
-                     f'font-size="11" fill="#595959">{k * 10}%</text>')
+                     f'font-size="11" fill="#595959">{escape(language.percent(k / 10, 0))}'
+                     '</text>')
+    described = []
     for i, d in enumerate(distributions):
         cy = top + row_h * i + row_h / 2
-        said = (f"{names[d.dimension]}: median {_pct(d.median)}%, quartiles {_pct(d.q1)}% to "
-                f"{_pct(d.q3)}%, range {_pct(d.minimum)}% to {_pct(d.maximum)}%, mean "
-                f"{_pct(d.mean)}%, {d.count} organisations")
+        said = _box_said(d, names[d.dimension], language)
+        described.append(said)
         parts.append(f'<g class="box"><title>{escape(said)}</title>')
         parts.append(f'<text x="{label_w - 10:.1f}" y="{cy + 4:.1f}" text-anchor="end" '
                      f'font-size="12.5" font-weight="600" fill="{charts.INK}">'
@@ -409,11 +420,8 @@ def _boxplot(uid: str, title: str, distributions: Sequence[Distribution],
         parts.append(f'<path d="M{mx:.1f} {cy - 6:.1f} L{mx + 6:.1f} {cy:.1f} L{mx:.1f} '
                      f'{cy + 6:.1f} L{mx - 6:.1f} {cy:.1f} Z" fill="{charts.PROJECTED}"/>')
         parts.append(f'<text x="{x(1.0) + 8:.1f}" y="{cy + 4:.1f}" font-size="11.5" '
-                     f'fill="{charts.INK}">{_pct(d.median)}%</text></g>')
-    desc = " ".join(
-        f"{names[d.dimension]}: median {_pct(d.median)}%, quartiles {_pct(d.q1)}% to "
-        f"{_pct(d.q3)}%, range {_pct(d.minimum)}% to {_pct(d.maximum)}%, mean {_pct(d.mean)}%."
-        for d in distributions)
+                     f'fill="{charts.INK}">{escape(language.percent(d.median))}</text></g>')
+    desc = language.pgettext("clause separator", "; ").join(described)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="boxplot" '
             f'aria-labelledby="{uid}-t {uid}-d" width="{width:.0f}" height="{height:.0f}" '
             f'viewBox="0 0 {width:.0f} {height:.0f}"><title id="{uid}-t">{escape(title)}</title>'
@@ -462,7 +470,7 @@ def render_comparison(result: Comparison, fmt: str, language: Language | None = 
         names = dict(zip(pack.dimensions, pack.names, strict=True))
         boxes = _boxplot(f"box{number}", language.gettext(
             "%(pack)s: distribution of dimension scores") % {"pack": pack.title},
-            pack.distributions, names) if fmt == "html" and pack.distributions else ""
+            pack.distributions, names, language) if fmt == "html" and pack.distributions else ""
         weakest = [dataclasses.replace(
             w, title=language.rule(pack.pack, w.rule, "title", w.title),
             action=language.rule(pack.pack, w.rule, "action", w.action) if w.action else "")

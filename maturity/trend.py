@@ -134,13 +134,24 @@ def trend(records: Sequence[Mapping[str, Any]], files: Sequence[str] | None = No
 # --- rendering ----------------------------------------------------------------------------
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.1f}"
+def _point_said(label: str, value: float | None, level: int | None, starts: bool,
+                language: Language) -> str:
+    """One point of a series in words, its numbers as the language writes them."""
+    if value is None:
+        return language.gettext("%(period)s: no score") % {"period": label}
+    said = (language.gettext("%(period)s: %(score)s, level %(level)s") if level is not None
+            else language.gettext("%(period)s: %(score)s")) % {
+        "period": label, "score": language.percent(value), "level": language.number(level)}
+    if starts:
+        said = language.gettext("%(point)s (not comparable with the period before)") % {
+            "point": said}
+    return said
 
 
-def _chart(uid: str, title: str, series: DimensionTrend) -> str:
+def _chart(uid: str, title: str, series: DimensionTrend, language: Language) -> str:
     """A small line chart of one series on a 0-100 % scale. A point that cannot be compared
-    with the one before starts a new line and is drawn hollow; every value is printed."""
+    with the one before starts a new line and is drawn hollow; every value is printed, as the
+    report's language writes numbers (SVG coordinates stay in the SVG's own syntax)."""
     from maturity import charts
 
     width, height, left, right, top, bottom = 340.0, 190.0, 44.0, 16.0, 26.0, 40.0
@@ -158,7 +169,7 @@ def _chart(uid: str, title: str, series: DimensionTrend) -> str:
         parts.append(f'<line x1="{left:.1f}" y1="{y(k):.1f}" x2="{width - right:.1f}" '
                      f'y2="{y(k):.1f}" stroke="#c8c8c8"/>')
         parts.append(f'<text x="{left - 6:.1f}" y="{y(k) + 4:.1f}" text-anchor="end" '
-                     f'font-size="10.5" fill="#595959">{int(k * 100)}%</text>')
+                     f'font-size="10.5" fill="#595959">{escape(language.percent(k, 0))}</text>')
     line: list[str] = []
     for i, (label, value, _level, starts) in enumerate(series.values):
         if starts or value is None:
@@ -175,8 +186,8 @@ def _chart(uid: str, title: str, series: DimensionTrend) -> str:
                      f'stroke="{charts.CURRENT}" stroke-width="2.5"/>')
     described = []
     for i, (label, value, level, starts) in enumerate(series.values):
+        described.append(_point_said(label, value, level, starts, language))
         if value is None:
-            described.append(f"{label}: no score")
             continue
         fill = charts.BACKGROUND if starts else charts.CURRENT
         parts.append(f'<rect x="{x(i) - 5:.1f}" y="{y(value) - 5:.1f}" width="10" height="10" '
@@ -185,11 +196,8 @@ def _chart(uid: str, title: str, series: DimensionTrend) -> str:
                      f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="5" fill="{fill}"/>')
         parts.append(f'<text x="{x(i):.1f}" y="{y(value) - 10:.1f}" text-anchor="middle" '
                      f'font-size="11" font-weight="600" fill="{charts.INK}">'
-                     f'{_pct(value)}</text>')
-        note = " (not comparable with the period before)" if starts else ""
-        level_text = f", level {level}" if level is not None else ""
-        described.append(f"{label}: {_pct(value)}%{level_text}{note}")
-    desc = "; ".join(described) + "."
+                     f'{escape(language.number(100 * value, 1))}</text>')
+    desc = language.pgettext("clause separator", "; ").join(described)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="trend" '
             f'aria-labelledby="{uid}-t {uid}-d" width="{width:.0f}" height="{height:.0f}" '
             f'viewBox="0 0 {width:.0f} {height:.0f}"><title id="{uid}-t">{escape(title)}</title>'
@@ -224,9 +232,14 @@ def render_trend(result: Trend, fmt: str, language: Language | None = None) -> b
     env = environment(language)
     packs = []
     for number, pack in enumerate(result.packs):
-        charts = [(series.dimension,
-                   _chart(f"t{number}-{i}", f"{pack.title}: {series.dimension}", series))
-                  for i, series in enumerate(pack.series())] if fmt == "html" else []
+        charts = []
+        for i, series in enumerate(pack.series() if fmt == "html" else ()):
+            # The first series is the index, named in the report's language.
+            name = language.gettext("Index") if i == 0 else series.dimension
+            title = language.gettext("%(pack)s: %(series)s") % {"pack": pack.title,
+                                                                "series": name}
+            charts.append((series.dimension,
+                           _chart(f"t{number}-{i}", title, series, language)))
         packs.append({"pack": pack, "charts": charts})
     template = env.get_template("trend.html.j2" if fmt == "html" else "trend.md.j2")
     return template.render(result=result, packs=packs).encode("utf-8")

@@ -269,18 +269,17 @@ def gap_actions(rules: RuleSet, outcomes: Sequence[Outcome]) -> list[Action]:
     return actions
 
 
-def _reaches(graph: Mapping[str, Iterable[str]], start: str, goal: str) -> bool:
-    seen: set[str] = set()
-    stack = [start]
+def _reaching(waited_by: Mapping[str, Iterable[str]], goal: str) -> set[str]:
+    """`goal` and every action that waits for it, directly or not (`waited_by`: the reverse
+    of the waits graph)."""
+    found = {goal}
+    stack = [goal]
     while stack:
-        node = stack.pop()
-        if node == goal:
-            return True
-        if node in seen:
-            continue
-        seen.add(node)
-        stack.extend(graph.get(node, ()))
-    return False
+        for node in waited_by[stack.pop()]:
+            if node not in found:
+                found.add(node)
+                stack.append(node)
+    return found
 
 
 def _cycle_error(chain: list[str], because: Mapping[tuple[str, str], tuple[str, str]],
@@ -306,11 +305,12 @@ def _cycle_error(chain: list[str], because: Mapping[tuple[str, str], tuple[str, 
 def dependency_graph(rules: RuleSet, actions: Sequence[Action]) -> dict[str, tuple[str, ...]]:
     """For each action, the actions it waits for (direct edges, sorted)."""
     action_of = {rule_id: a.id for a in actions for rule_id in a.rules}
+    compiled = {c.id: c for c in rules.rules}
     waits: dict[str, set[str]] = {a.id: set() for a in actions}
     because: dict[tuple[str, str], tuple[str, str]] = {}
     for action in actions:
         for rule_id in action.rules:
-            for needed in rules.rule(rule_id).depends_on:
+            for needed in compiled[rule_id].depends_on:
                 other = action_of.get(needed)
                 if other is not None and other != action.id:
                     waits[action.id].add(other)
@@ -320,13 +320,21 @@ def dependency_graph(rules: RuleSet, actions: Sequence[Action]) -> dict[str, tup
     for action in actions:
         for cell, level in action.levels:
             by_cell.setdefault(cell, {}).setdefault(level, []).append(action.id)
+    waited_by: dict[str, set[str]] = {a.id: set() for a in actions}
+    for node, needs in waits.items():
+        for needed in needs:
+            waited_by[needed].add(node)
     for cell in sorted(by_cell):
         levels = sorted(by_cell[cell])
         for lower, upper in itertools.pairwise(levels):
             for waiting in sorted(by_cell[cell][upper]):
+                # An edge to an action that already waits for `waiting` would close a cycle.
+                # The edges added here leave `waiting`, so they never change this set.
+                after = _reaching(waited_by, waiting)
                 for first in sorted(by_cell[cell][lower]):
-                    if not _reaches(waits, first, waiting):
+                    if first not in after:
                         waits[waiting].add(first)
+                        waited_by[first].add(waiting)
     return {key: tuple(sorted(value)) for key, value in sorted(waits.items())}
 
 
@@ -447,7 +455,8 @@ class _WhatIf:
     A dimension's score is the model's own `rule_score` over the dimension's rules, exactly as
     `maturity.scoring.score_pack` computes it, so only the dimensions an action touches are
     re-scored while candidates are compared. `cells` holds each dimension's scored rules in
-    the current state (rules of committed actions at full credit).
+    the current state (rules of committed actions at full credit); a rule keeps its place in
+    its cell (`place`), so rules assumed met are put in at their places.
     """
 
     def __init__(self, rules: RuleSet, outcomes: Sequence[Outcome], model: ScoringModel,
@@ -458,12 +467,28 @@ class _WhatIf:
         self.targets = targets
         self.cells: dict[Cell, list[ScoredRule]] = {}
         self.cell_of: dict[str, Cell] = {}
+        self.place: dict[str, int] = {}
         for pack in rules.packs:
             # In id order, as `score_packs` sums them: float sums must not depend on file order.
             for scored in scored_rules(sorted(pack.rules, key=lambda r: r.id), by_rule):
                 cell = (pack.id, scored.dimension)
-                self.cells.setdefault(cell, []).append(scored)
+                in_cell = self.cells.setdefault(cell, [])
+                self.place[scored.rule] = len(in_cell)
+                in_cell.append(scored)
                 self.cell_of[scored.rule] = cell
+        # Meeting a rule changes its credit, never whether it counts: each dimension's counted
+        # weight is fixed (summed in the cell's order, as before any rule was met), and so is
+        # each rule's met form.
+        self.counted_weight = {
+            cell: sum(r.weight for r in scored if r.credit is not None)
+            for cell, scored in self.cells.items()
+        }
+        self.met = {
+            cell: [r if r.credit is None else
+                   ScoredRule(r.rule, r.dimension, r.facet, r.level, r.weight, 1.0)
+                   for r in scored]
+            for cell, scored in self.cells.items()
+        }
         self.current = {cell: self._shortfall(cell, self.cells[cell]) for cell in self.cells}
 
     def _shortfall(self, cell: Cell, scored: Sequence[ScoredRule]) -> float:
@@ -479,42 +504,47 @@ class _WhatIf:
                 gap += max(0.0, self.threshold - credit)
         return gap
 
-    def _met(self, cell: Cell, extra: frozenset[str]) -> list[ScoredRule]:
-        return [
-            ScoredRule(r.rule, r.dimension, r.facet, r.level, r.weight, 1.0)
-            if r.rule in extra and r.credit is not None else r
-            for r in self.cells[cell]
-        ]
+    def places(self, rule_ids: Iterable[str]) -> dict[Cell, list[int]]:
+        """The places of distinct `rule_ids` in their cells, per cell (unsorted)."""
+        places: dict[Cell, list[int]] = {}
+        for rule in rule_ids:
+            places.setdefault(self.cell_of[rule], []).append(self.place[rule])
+        return places
 
-    def gains(self, rule_ids: Iterable[str]) -> tuple[float, float]:
-        """(shortfall closed, share of targeted weight closed) if `rule_ids` were met."""
-        extra = frozenset(rule_ids)
-        touched = sorted({self.cell_of[r] for r in extra})
+    def _met(self, cell: Cell, places: Iterable[int]) -> list[ScoredRule]:
+        scored = list(self.cells[cell])
+        met = self.met[cell]
+        for place in places:
+            scored[place] = met[place]
+        return scored
+
+    def gains(self, places: Mapping[Cell, Sequence[int]]) -> tuple[float, float]:
+        """(shortfall closed, share of targeted weight closed) if the rules at `places` (see
+        `places`) were met."""
         closed = 0.0
         share = 0.0
-        for cell in touched:
+        for cell in sorted(places):
             if self.current[cell] <= _EPS:
                 continue
-            closed += self.current[cell] - self._shortfall(cell, self._met(cell, extra))
-            target = self.targets[cell]
-            counted = [r for r in self.cells[cell] if r.credit is not None]
-            total = sum(r.weight for r in counted)
+            at = sorted(places[cell])
+            closed += self.current[cell] - self._shortfall(cell, self._met(cell, at))
+            total = self.counted_weight[cell]
             if total > 0:
+                target = self.targets[cell]
+                scored = self.cells[cell]
                 relevant = [
-                    r for r in counted
-                    if r.rule in extra
+                    r for r in (scored[place] for place in at)
+                    if r.credit is not None
                     and (target.kind == "score" or r.level <= target.value)
                 ]
                 share += sum(r.weight * (1.0 - (r.credit or 0.0)) for r in relevant) / total
         return closed, share
 
-    def commit(self, rule_ids: Iterable[str]) -> set[Cell]:
-        added = frozenset(rule_ids)
-        touched = {self.cell_of[r] for r in added}
-        for cell in touched:
-            self.cells[cell] = self._met(cell, added)
+    def commit(self, places: Mapping[Cell, Sequence[int]]) -> set[Cell]:
+        for cell, at in places.items():
+            self.cells[cell] = self._met(cell, at)
             self.current[cell] = self._shortfall(cell, self.cells[cell])
-        return touched
+        return set(places)
 
     def remaining(self) -> float:
         return sum(self.current.values())
@@ -551,6 +581,7 @@ class _Candidate:
     first), its ordering key and its gain; `failed` once the closure no longer fits."""
 
     closure: tuple[str, ...]
+    members: frozenset[str]
     cells: frozenset[Cell]
     key: tuple[float, float, int, str]
     gain: float
@@ -567,6 +598,10 @@ class _Planner:
     def __init__(self, actions: Sequence[Action], waits: Mapping[str, tuple[str, ...]],
                  whatif: _WhatIf, settings: RoadmapSettings) -> None:
         self.actions = {a.id: a for a in actions}
+        self.ids = sorted(self.actions)
+        self.effort = {a.id: a.effort for a in actions}
+        self.cells = {a.id: frozenset(a.cells) for a in actions}
+        self.places = {a.id: whatif.places(a.rules) for a in actions}
         self.waits = waits
         self.whatif = whatif
         self.settings = settings
@@ -588,20 +623,20 @@ class _Planner:
             self.needed[action_id] = found
         return found
 
-    def _closure(self, action_id: str) -> tuple[str, ...]:
-        """`_needed` in dependency order."""
-        return tuple(sorted(self._needed(action_id), key=self.topo.__getitem__))
-
     def candidate(self, action_id: str) -> _Candidate:
-        closure = self._closure(action_id)
-        rule_ids = [r for a in closure for r in self.actions[a].rules]
-        closed, share = self.whatif.gains(rule_ids)
-        effort = sum(self.actions[a].effort for a in closure)
+        members = self._needed(action_id)
+        closure = tuple(sorted(members, key=self.topo.__getitem__))
+        places: dict[Cell, list[int]] = {}
+        for member in closure:
+            for cell, at in self.places[member].items():
+                places.setdefault(cell, []).extend(at)
+        closed, share = self.whatif.gains(places)
+        effort = sum([self.effort[a] for a in closure])
         action = self.actions[action_id]
         key = (-round(closed / effort, 12), -round(share / effort, 12), action.kind_rank,
                action.rules[0])
-        cells = frozenset(c for a in closure for c in self.actions[a].cells)
-        return _Candidate(closure, cells, key, closed + share)
+        cells = frozenset[Cell]().union(*[self.cells[a] for a in closure])
+        return _Candidate(closure, members, cells, key, closed + share)
 
     def _place(self, closure: Sequence[str]) -> dict[str, int] | None:
         capacity = self.settings.capacity
@@ -623,7 +658,7 @@ class _Planner:
 
     def run(self) -> None:
         while self.whatif.remaining() > _EPS:
-            for action_id in sorted(self.actions):
+            for action_id in self.ids:
                 if action_id not in self.phase and action_id not in self.cache:
                     self.cache[action_id] = self.candidate(action_id)
             ranked = sorted(
@@ -646,8 +681,8 @@ class _Planner:
     def _commit(self, action_id: str, candidate: _Candidate, placed: Mapping[str, int]) -> None:
         touched: set[Cell] = set()
         for member in candidate.closure:
-            self.gain[member] = self.whatif.gains(self.actions[member].rules)[0]
-            touched |= self.whatif.commit(self.actions[member].rules)
+            self.gain[member] = self.whatif.gains(self.places[member])[0]
+            touched |= self.whatif.commit(self.places[member])
             self.phase[member] = placed[member]
             self.order.append(member)
             if member != action_id:
@@ -656,7 +691,7 @@ class _Planner:
         self.needed.clear()
         for other in list(self.cache):
             cached = self.cache[other]
-            if other in done or done & set(cached.closure) or cached.cells & touched:
+            if other in done or done & cached.members or cached.cells & touched:
                 del self.cache[other]
 
 
@@ -768,8 +803,11 @@ def plan_roadmap(
         })
     targets_met = all(r["gap"] == 0.0 for r in remaining)
 
-    final_whatif_gains = {a.id: planner.candidate(a.id).gain for a in actions
-                          if a.id not in planner.phase}
+    # A candidate the planner still holds is one no commit changed: its gain is current.
+    final_whatif_gains = {
+        a.id: (planner.cache.get(a.id) or planner.candidate(a.id)).gain
+        for a in actions if a.id not in planner.phase
+    }
     blocked = _blocked(actions, waits, planner.phase, parsed.capacity)
     action_data: list[dict[str, Any]] = []
     position = {a: i + 1 for i, a in enumerate(planner.order)}

@@ -144,7 +144,8 @@ def parse_toml_fast(data: bytes, display: str, error: type[EvidenceError] = Evid
     import rtoml
 
     text = decode_text(data, display, error)
-    if not _toml_1_0(text):
+    # rtoml also skips a second byte-order mark, which tomllib refuses.
+    if text.startswith("\ufeff") or not _toml_1_0(text):
         return parse_toml(data, display, error)
     try:
         return rtoml.loads(text)

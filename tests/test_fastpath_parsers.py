@@ -104,7 +104,8 @@ def test_toml_trees_are_the_reference_trees(tree: dict[str, Any], multiline: boo
 @given(st.binary(max_size=40), st.sampled_from([
     b"a = 1\na = 2\n", b"a = 1979-05-27T07:32:00Z\n", b"a = 07:32:00\n", b"a = inf\n",
     b"a = nan\n", b"a = 9223372036854775808\n", b"[t]\nx = 1\n[t]\ny = 2\n",
-    b'a = "\\ud800"\n', b"\xef\xbb\xbfa = 1\n", b"a.b = 1\na.c = 2\n", b"a = [1, 'x']\n",
+    b'a = "\\ud800"\n', b"\xef\xbb\xbfa = 1\n", b"\xef\xbb\xbf\xef\xbb\xbfa = 1\n",
+    b"a.b = 1\na.c = 2\n", b"a = [1, 'x']\n",
     b"a = 1_000\n", b"a = 0x1F\n", b"a = 2026-02-30\n", b"a = +inf\n", b"a = 1e400\n",
     # What rtoml reads beyond TOML 1.0 (tomllib refuses it):
     b"a = {b = 1,}\n", b"a = {b = 1,\n c = 2}\n", b'x = { a = "}",\n b = 1 }\n',

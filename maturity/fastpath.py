@@ -129,11 +129,6 @@ def _counted(verdict: Verdict) -> float | None:
     return None if verdict is NOT_APPLICABLE else 0.0
 
 
-def _zeroed(verdict: Verdict) -> float:
-    """A verdict's counted credit with "left out" as 0 (its weight is 0 then)."""
-    return verdict if isinstance(verdict, float) else 0.0
-
-
 def counted_credits(verdicts: Sequence[Verdict]) -> list[float | None]:
     """What scoring counts for each verdict: its credit, 0 without one, None if left out."""
     return [v if v.__class__ is float else _counted(v) for v in verdicts]
@@ -977,7 +972,9 @@ class FastScorer:
                 weights[i] = 0.0
                 for group in self._groups_of[i]:
                     missing[group] += 1
-        products = [w * v if v.__class__ is float else w * _zeroed(v)
+        # A verdict without a credit counts 0: w x 0.0 is 0.0 for every weight (positive and
+        # finite, or 0 for a rule left out).
+        products = [w * v if v.__class__ is float else 0.0
                     for w, v in zip(weights, verdicts, strict=True)]
         return (weights if left_out else None), products, missing
 

@@ -43,11 +43,19 @@ from maturity.files import atomic_write, atomic_writer
 from maturity.hookspecs import ReportFormat
 from maturity.limits import Limits
 from maturity.model import EvidenceBundle, Waiver
-from maturity.record import Provenance, build_record, canonicalize, parse_record
+from maturity.record import (
+    Provenance,
+    build_record,
+    canonical_record_bytes,
+    canonicalize,
+    parse_record,
+)
 from maturity.ruleset import RuleSet
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
+
+    from maturity.fastpath import FastRuleSet
 
 __all__ = [
     "SUMMARY_COLUMNS",
@@ -69,6 +77,10 @@ IN_PROCESS_BELOW = 64
 #: Bundles per chunk handed to a worker, and chunks in flight per worker.
 CHUNK = 16
 IN_FLIGHT = 3
+#: Bundles a process assesses through the reference closures before it builds the generated
+#: evaluator for its records (about 0.05 s for 500 rules, against some 1 ms saved a bundle):
+#: a small batch never pays for it, a national one soon does.
+FAST_AFTER = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,8 +251,9 @@ class Assessor:
             builtin = {s: loader for name, loader in session.host.evidence_loaders()
                        if name == "builtin" for s in loader.suffixes}
             self.loaders = fast_loaders(self.loaders, builtin)
-        self._fast: Any = None
+        self._fast: FastRuleSet | None = None
         self._scorer: Any = None
+        self._assessed = 0
 
     @staticmethod
     def _rebuild(plan: BatchPlan) -> tuple[Session, RuleSet]:
@@ -299,18 +312,32 @@ class Assessor:
             if kept is not None:
                 return BundleResult(bundle.source, org, _score_rows(
                     bundle, kept["scores"], self.packs))
+        self._assessed += 1
         result = assess_bundle(
             bundle, self.rules, model=self.model, as_of=plan.as_of,
             level_threshold=plan.level_threshold, provenance=plan.provenance,
             waivers=plan.waivers, roadmap_settings=plan.roadmap,
+            fast=self._fast_rules() if self._assessed > FAST_AFTER else None,
         )
         rows = _score_rows(bundle, result.record["scores"], self.packs)
         if plan.summary_only:
             return BundleResult(bundle.source, org, rows)
         if self.format.batch:
             return BundleResult(bundle.source, org, rows, record=result.record)
+        if plan.format == "json":
+            # The JSON format is the canonical record, which build_record has just made.
+            return BundleResult(bundle.source, org, rows,
+                                output=canonical_record_bytes(result.record))
         return BundleResult(bundle.source, org, rows,
                             output=self.format.render([result.record], self.options))
+
+    def _fast_rules(self) -> FastRuleSet:
+        """The generated evaluator of this run's rules, built once per process."""
+        if self._fast is None:
+            from maturity.fastpath import FastRuleSet
+
+            self._fast = FastRuleSet(self.rules, self.session.compiler)
+        return self._fast
 
     def _fast_summary(self, bundle: EvidenceBundle
                       ) -> dict[str, tuple[float, tuple[tuple[str, float, int], ...]]] | None:
@@ -321,12 +348,11 @@ class Assessor:
                 or declared_not_applicable(bundle, self.rules):
             return None
         from maturity.checks import EvalContext
-        from maturity.fastpath import FastRuleSet, FastScorer
+        from maturity.fastpath import FastScorer
 
-        if self._fast is None:
-            self._fast = FastRuleSet(self.rules, self.session.compiler)
+        if self._scorer is None:
             self._scorer = FastScorer(self.rules, self.model, self.plan.level_threshold)
-        verdicts = self._fast.verdicts(bundle.data, EvalContext(day, bundle.documents))
+        verdicts = self._fast_rules().verdicts(bundle.data, EvalContext(day, bundle.documents))
         summary: dict[str, tuple[float, tuple[tuple[str, float, int], ...]]] = (
             self._scorer.summary(verdicts))
         return summary

@@ -38,23 +38,35 @@ _ABSENT = object()
 
 def jsonable(value: Any) -> Any:
     """Evidence values as JSON values: dates as ISO text, everything else unchanged."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [jsonable(v) for v in value]
+        return [v if type(v) in _SCALARS else jsonable(v) for v in value]
     return value
 
 
+#: Values `jsonable` leaves as they are, told apart by their exact type (most evidence is).
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _values(data: Mapping[str, Any], paths: Sequence[str]) -> dict[str, Any]:
+    """The evidence each path names, None where `lookup` finds nothing or a part that is not
+    a table (one walk per path, without `lookup`'s description of the bad part)."""
     found: dict[str, Any] = {}
     for path in paths:
-        value = lookup(data, tuple(path.split(".")))
-        if isinstance(value, BadShape) or value is None or type(value) is object:
-            found[path] = None
-        else:
-            found[path] = jsonable(value)
+        value: Any = data
+        for key in path.split("."):
+            if not isinstance(value, dict):
+                value = None
+                break
+            value = value.get(key)
+            if value is None:
+                break
+        found[path] = None if value is None else jsonable(value)
     return found
 
 

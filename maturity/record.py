@@ -150,30 +150,35 @@ _SETTLED = frozenset({"pass", "not_applicable"})
 
 
 def _outcome(outcome: Outcome, pack_rules: Mapping[str, Any]) -> dict[str, Any]:
+    """One outcome in canonical form, made so as it is built: a record holds hundreds, and
+    a second walk over them cost more than building them."""
     rule = pack_rules[outcome.rule]
+    explanation = outcome.explanation
+    status = outcome.status.value
+    c = canonicalize
     data: dict[str, Any] = {
-        "rule": outcome.rule,
-        "pack": outcome.pack,
-        "title": rule.title,
-        "dimension": rule.dimension,
-        "facet": rule.facet,
-        "level": rule.level,
-        "weight": rule.weight,
-        "status": outcome.status.value,
-        "credit": outcome.credit,
-        "condition": outcome.explanation.condition,
-        "values": outcome.explanation.values,
-        "detail": outcome.explanation.detail,
+        "rule": c(outcome.rule),
+        "pack": c(outcome.pack),
+        "title": c(rule.title),
+        "dimension": c(rule.dimension),
+        "facet": c(rule.facet),
+        "level": c(rule.level),
+        "weight": c(rule.weight),
+        "status": c(status),
+        "credit": c(outcome.credit),
+        "condition": c(explanation.condition),
+        "values": c(explanation.values),
+        "detail": c(explanation.detail),
     }
     if outcome.reason:
-        data["reason"] = outcome.reason
+        data["reason"] = c(outcome.reason)
     if outcome.underlying is not None:
         data["underlying"] = {
-            "status": outcome.underlying.value,
-            "credit": outcome.underlying_credit,
+            "status": c(outcome.underlying.value),
+            "credit": c(outcome.underlying_credit),
         }
-    if outcome.status.value not in _SETTLED:
-        data["remediation"] = rule.remediation.model_dump()
+    if status not in _SETTLED:
+        data["remediation"] = c(rule.remediation.model_dump())
     return data
 
 
@@ -267,9 +272,12 @@ def build_record(
             },
             **({"packs": own_models} if own_models else {}),
         },
-        "outcomes": [_outcome(o, rules) for o in sorted(outcomes, key=lambda o: (o.pack, o.rule))],
+        "outcomes": None,  # below: canonical as they are built
         "scores": scores_as_data(scores),
         "scores_without_waivers": scores_as_data(scores_without_waivers),
         "roadmap": dict(roadmap) if roadmap is not None else None,
     }
-    return canonicalize(record)  # type: ignore[no-any-return]
+    canonical: dict[str, Any] = canonicalize(record)
+    canonical["outcomes"] = [
+        _outcome(o, rules) for o in sorted(outcomes, key=lambda o: (o.pack, o.rule))]
+    return canonical

@@ -23,12 +23,13 @@ The CLI calls `add_arguments` on its parser and passes `settings_from_args(args)
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from maturity.errors import PackError, UsageError, did_you_mean
 from maturity.model import Explanation, Outcome, OutcomeStatus, RulePack
@@ -456,7 +457,9 @@ class _WhatIf:
     `maturity.scoring.score_pack` computes it, so only the dimensions an action touches are
     re-scored while candidates are compared. `cells` holds each dimension's scored rules in
     the current state (rules of committed actions at full credit); a rule keeps its place in
-    its cell (`place`), so rules assumed met are put in at their places.
+    its cell, so rules assumed met are put in at their places. Sets of rules are passed as
+    `slots`, one number per rule that orders them by dimension, then place: the planner
+    unites them for every action it weighs.
     """
 
     def __init__(self, rules: RuleSet, outcomes: Sequence[Outcome], model: ScoringModel,
@@ -466,16 +469,17 @@ class _WhatIf:
         self.threshold = threshold
         self.targets = targets
         self.cells: dict[Cell, list[ScoredRule]] = {}
-        self.cell_of: dict[str, Cell] = {}
-        self.place: dict[str, int] = {}
         for pack in rules.packs:
             # In id order, as `score_packs` sums them: float sums must not depend on file order.
             for scored in scored_rules(sorted(pack.rules, key=lambda r: r.id), by_rule):
-                cell = (pack.id, scored.dimension)
-                in_cell = self.cells.setdefault(cell, [])
-                self.place[scored.rule] = len(in_cell)
-                in_cell.append(scored)
-                self.cell_of[scored.rule] = cell
+                self.cells.setdefault((pack.id, scored.dimension), []).append(scored)
+        self.order = sorted(self.cells)
+        self.stride = max((len(scored) for scored in self.cells.values()), default=0) + 1
+        self.slot = {
+            r.rule: rank * self.stride + place
+            for rank, cell in enumerate(self.order)
+            for place, r in enumerate(self.cells[cell])
+        }
         # Meeting a rule changes its credit, never whether it counts: each dimension's counted
         # weight is fixed (summed in the cell's order, as before any rule was met), and so is
         # each rule's met form.
@@ -504,12 +508,19 @@ class _WhatIf:
                 gap += max(0.0, self.threshold - credit)
         return gap
 
-    def places(self, rule_ids: Iterable[str]) -> dict[Cell, list[int]]:
-        """The places of distinct `rule_ids` in their cells, per cell (unsorted)."""
-        places: dict[Cell, list[int]] = {}
-        for rule in rule_ids:
-            places.setdefault(self.cell_of[rule], []).append(self.place[rule])
-        return places
+    def slots(self, rule_ids: Iterable[str]) -> frozenset[int]:
+        return frozenset(self.slot[rule] for rule in rule_ids)
+
+    def _by_cell(self, slots: Iterable[int]) -> Iterator[tuple[Cell, list[int]]]:
+        """Each dimension `slots` touch, in order, with the places of their rules in it."""
+        ordered = sorted(slots)
+        start = 0
+        while start < len(ordered):
+            rank = ordered[start] // self.stride
+            base = rank * self.stride
+            end = bisect.bisect_left(ordered, base + self.stride, start)
+            yield self.order[rank], [slot - base for slot in ordered[start:end]]
+            start = end
 
     def _met(self, cell: Cell, places: Iterable[int]) -> list[ScoredRule]:
         scored = list(self.cells[cell])
@@ -518,15 +529,14 @@ class _WhatIf:
             scored[place] = met[place]
         return scored
 
-    def gains(self, places: Mapping[Cell, Sequence[int]]) -> tuple[float, float]:
-        """(shortfall closed, share of targeted weight closed) if the rules at `places` (see
-        `places`) were met."""
+    def gains(self, slots: Iterable[int]) -> tuple[float, float]:
+        """(shortfall closed, share of targeted weight closed) if the rules of `slots` were
+        met."""
         closed = 0.0
         share = 0.0
-        for cell in sorted(places):
+        for cell, at in self._by_cell(slots):
             if self.current[cell] <= _EPS:
                 continue
-            at = sorted(places[cell])
             closed += self.current[cell] - self._shortfall(cell, self._met(cell, at))
             total = self.counted_weight[cell]
             if total > 0:
@@ -540,11 +550,13 @@ class _WhatIf:
                 share += sum(r.weight * (1.0 - (r.credit or 0.0)) for r in relevant) / total
         return closed, share
 
-    def commit(self, places: Mapping[Cell, Sequence[int]]) -> set[Cell]:
-        for cell, at in places.items():
+    def commit(self, slots: Iterable[int]) -> set[Cell]:
+        touched: set[Cell] = set()
+        for cell, at in self._by_cell(slots):
             self.cells[cell] = self._met(cell, at)
             self.current[cell] = self._shortfall(cell, self.cells[cell])
-        return set(places)
+            touched.add(cell)
+        return touched
 
     def remaining(self) -> float:
         return sum(self.current.values())
@@ -575,6 +587,15 @@ def _scores_data(scores: Mapping[str, PackScore]) -> dict[str, Any]:
 # --- planning ------------------------------------------------------------------------------
 
 
+class _Needed(NamedTuple):
+    """What an action needs done first, itself included: actions, their rules' slots, their
+    dimensions."""
+
+    members: frozenset[str]
+    slots: frozenset[int]
+    cells: frozenset[Cell]
+
+
 @dataclass
 class _Candidate:
     """An action as the next step: with what it still waits for (`closure`, dependencies
@@ -601,7 +622,7 @@ class _Planner:
         self.ids = sorted(self.actions)
         self.effort = {a.id: a.effort for a in actions}
         self.cells = {a.id: frozenset(a.cells) for a in actions}
-        self.places = {a.id: whatif.places(a.rules) for a in actions}
+        self.slots = {a.id: whatif.slots(a.rules) for a in actions}
         self.waits = waits
         self.whatif = whatif
         self.settings = settings
@@ -611,32 +632,32 @@ class _Planner:
         self.enables: dict[str, str] = {}
         self.gain: dict[str, float] = {}
         self.cache: dict[str, _Candidate] = {}
-        self.needed: dict[str, frozenset[str]] = {}
+        self.needed: dict[str, _Needed] = {}
         self.topo = _topological_order(self.actions, waits)
 
-    def _needed(self, action_id: str) -> frozenset[str]:
-        """The action and every unscheduled action it waits for (memoised until a commit)."""
+    def _needed(self, action_id: str) -> _Needed:
+        """The action and every unscheduled action it waits for, with their rules' slots and
+        their dimensions (memoised until a commit)."""
         found = self.needed.get(action_id)
         if found is None:
             parts = [self._needed(d) for d in self.waits[action_id] if d not in self.phase]
-            found = frozenset([action_id]).union(*parts)
+            found = _Needed(
+                frozenset([action_id]).union(*[p.members for p in parts]),
+                self.slots[action_id].union(*[p.slots for p in parts]),
+                self.cells[action_id].union(*[p.cells for p in parts]),
+            )
             self.needed[action_id] = found
         return found
 
     def candidate(self, action_id: str) -> _Candidate:
-        members = self._needed(action_id)
-        closure = tuple(sorted(members, key=self.topo.__getitem__))
-        places: dict[Cell, list[int]] = {}
-        for member in closure:
-            for cell, at in self.places[member].items():
-                places.setdefault(cell, []).extend(at)
-        closed, share = self.whatif.gains(places)
+        needed = self._needed(action_id)
+        closure = tuple(sorted(needed.members, key=self.topo.__getitem__))
+        closed, share = self.whatif.gains(needed.slots)
         effort = sum([self.effort[a] for a in closure])
         action = self.actions[action_id]
         key = (-round(closed / effort, 12), -round(share / effort, 12), action.kind_rank,
                action.rules[0])
-        cells = frozenset[Cell]().union(*[self.cells[a] for a in closure])
-        return _Candidate(closure, members, cells, key, closed + share)
+        return _Candidate(closure, needed.members, needed.cells, key, closed + share)
 
     def _place(self, closure: Sequence[str]) -> dict[str, int] | None:
         capacity = self.settings.capacity
@@ -681,8 +702,8 @@ class _Planner:
     def _commit(self, action_id: str, candidate: _Candidate, placed: Mapping[str, int]) -> None:
         touched: set[Cell] = set()
         for member in candidate.closure:
-            self.gain[member] = self.whatif.gains(self.places[member])[0]
-            touched |= self.whatif.commit(self.places[member])
+            self.gain[member] = self.whatif.gains(self.slots[member])[0]
+            touched |= self.whatif.commit(self.slots[member])
             self.phase[member] = placed[member]
             self.order.append(member)
             if member != action_id:

@@ -193,9 +193,13 @@ def maturity_level(rules: Sequence[ScoredRule], threshold: float) -> int:
     A level no counted rule evidences is neither a barrier nor reached: a dimension whose
     rules stop at level 2 can reach level 2 and no higher.
     """
+    by_level: dict[int, list[ScoredRule]] = {}
+    for r in rules:
+        if r.credit is not None:
+            by_level.setdefault(r.level, []).append(r)
     reached = 0
     for level in range(1, 6):
-        at_level = [r for r in rules if r.level == level and r.credit is not None]
+        at_level = by_level.get(level)
         if at_level:
             if _weighted(at_level) < threshold:
                 break
@@ -226,15 +230,23 @@ def score_pack(
         return _score_hierarchy(pack, rules, model.hierarchy, level_threshold)
     dimensions: dict[str, DimensionScore] = {}
     groups: list[list[ScoredRule]] = []
+    # Each group keeps the order of `rules` (float sums follow it), built in one pass.
+    by_dimension: dict[str, list[ScoredRule]] = {d.id: [] for d in pack.header.dimensions}
+    for r in rules:
+        if r.dimension in by_dimension:
+            by_dimension[r.dimension].append(r)
     for dimension in pack.header.dimensions:
-        in_dim = [r for r in rules if r.dimension == dimension.id]
+        in_dim = by_dimension[dimension.id]
         groups.append(in_dim)
         facet_ids = [
             f.id for f in pack.header.facets if f.dimension in (None, dimension.id)
         ]
+        by_facet: dict[str | None, list[ScoredRule]] = {}
+        for r in in_dim:
+            by_facet.setdefault(r.facet, []).append(r)
         facets: dict[str, float | None] = {}
         for facet in facet_ids:
-            cell = [r for r in in_dim if r.facet == facet]
+            cell = by_facet.get(facet, [])
             facets[facet] = (
                 model.rule_score(cell) if any(r.credit is not None for r in cell) else None
             )

@@ -20,7 +20,7 @@ import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from maturity import charts
 from maturity.hookspecs import ReportFormat
@@ -685,9 +685,16 @@ def _roadmap_view(roadmap: Mapping[str, Any], packs: Sequence[Mapping[str, Any]]
 
 
 def _short_pack(title: str, pack_id: str) -> str:
-    """A short series name for charts: the part of the title before any parenthesis."""
+    """A short series name for charts: the part of the title before any parenthesis, cut at
+    a word to fit (the id only when the title gives nothing)."""
     head = title.split("(")[0].strip()
-    return head if 0 < len(head) <= 72 else pack_id
+    if len(head) <= _SERIES_NAME:
+        return head or pack_id
+    return head[:_SERIES_NAME - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "\u2026"
+
+
+#: The longest series name a chart legend shows whole.
+_SERIES_NAME: Final = 66
 
 
 # --- formats -------------------------------------------------------------------------------

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 import math
 import shutil
+import sys
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -186,9 +188,11 @@ class _Rank(enum.IntEnum):
 
 
 _SCALARS = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.text(max_size=5),
+    st.none(), st.booleans(), st.integers(), st.integers(min_value=2**62, max_value=2**66),
+    st.text(max_size=5), st.sampled_from(["2e-05", "10.00001", "\x00\x1f\x7f\u2028", "e-gov"]),
     st.floats(allow_nan=False, allow_infinity=False),
-    st.sampled_from([0.1 + 0.2, 1e-13, -1e-13, -0.0, 1e-5, 2.5e16, 1 / 3]),
+    st.floats(min_value=1e-9, max_value=1e-3), st.floats(min_value=1e15, max_value=1e17),
+    st.sampled_from([0.1 + 0.2, 1e-13, -1e-13, -0.0, 1e-5, -5e-5, 1.5e-7, 2.5e16, 1 / 3]),
     st.dates(), st.just(_Colour.RED), st.just(_Rank.FIRST),
 )
 _KEYS = st.one_of(st.text(max_size=4), st.integers(), st.just(_Colour.RED))
@@ -203,16 +207,33 @@ _VALUES = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+def _reference_bytes(record: Any) -> bytes:
+    return json.dumps(_reference_canonical(record), sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":"), allow_nan=False).encode("utf-8") + b"\n"
+
+
+@settings(max_examples=400, deadline=None)
 @given(_VALUES)
-def test_canonical_form_is_the_defined_one_and_stable(value: Any) -> None:
+def test_canonical_form_and_bytes_are_the_defined_ones(value: Any) -> None:
     canonical = canonicalize(value)
     assert canonical == _reference_canonical(value)
     assert repr(canonical) == repr(_reference_canonical(value))  # 0.0 and -0.0, 1 and 1.0
     # Canonical data is its own canonical form: its bytes need no second walk.
     assert canonicalize(canonical) == canonical
-    record = {"value": value}
-    assert canonical_record_bytes(canonicalize(record)) == canonical_bytes(record)
+    record = {"value": value, "wrapped": [value, {"x": value}]}
+    assert canonical_bytes(record) == _reference_bytes(record)
+    assert canonical_record_bytes(canonicalize(record)) == _reference_bytes(record)
+
+
+def test_without_orjson_the_bytes_are_the_same(
+    ministries: Path, session: Session, builtin_rules: RuleSet, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bundle = session.load_evidence(ministries / "ministry-of-health")
+    record = assess_bundle(bundle, builtin_rules, model=session.scoring_model("oecd-dgi"),
+                           provenance=provenance_for(session, []), roadmap_settings={}).record
+    with_orjson = canonical_record_bytes(record)
+    monkeypatch.setitem(sys.modules, "orjson", None)  # importing it now fails
+    assert canonical_record_bytes(record) == with_orjson == _reference_bytes(record)
 
 
 def test_non_finite_numbers_are_refused() -> None:

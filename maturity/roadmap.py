@@ -829,7 +829,7 @@ def plan_roadmap(
         a.id: (planner.cache.get(a.id) or planner.candidate(a.id)).gain
         for a in actions if a.id not in planner.phase
     }
-    blocked = _blocked(actions, waits, planner.phase, parsed.capacity)
+    blocked = _blocked(actions, ancestors, planner.phase, parsed.capacity)
     action_data: list[dict[str, Any]] = []
     position = {a: i + 1 for i, a in enumerate(planner.order)}
     for action in actions:
@@ -892,11 +892,10 @@ def plan_roadmap(
     }
 
 
-def _blocked(actions: Sequence[Action], waits: Mapping[str, tuple[str, ...]],
+def _blocked(actions: Sequence[Action], ancestors: Mapping[str, frozenset[str]],
              phase: Mapping[str, int], capacity: float) -> set[str]:
     """Unscheduled actions that wait, directly or not, for one larger than a phase."""
     too_big = {a.id for a in actions if a.effort > capacity + 1e-9}
-    ancestors = _ancestors(waits)
     return {a.id for a in actions
             if a.id not in phase and a.id not in too_big and ancestors[a.id] & too_big}
 

@@ -108,9 +108,11 @@ def weighted_credit(rules: Iterable[ScoredRule]) -> float | None:
     total = 0.0
     credit = 0.0
     for r in rules:
-        if r.credit is not None:
-            total += r.weight
-            credit += r.weight * r.credit
+        counted = r.credit
+        if counted is not None:
+            weight = r.weight
+            total += weight
+            credit += weight * counted
     return credit / total if total > 0 else None
 
 

@@ -34,6 +34,9 @@ __all__ = [
     "Evaluator",
     "Missing",
     "Result",
+    "all_of",
+    "any_of",
+    "at_least_of",
     "describe_value",
     "lookup",
 ]
@@ -499,42 +502,71 @@ _COMBINATORS: Final = ("all", "any", "not", "at_least")
 _MAX_DEPTH: Final = 32
 
 
+def all_of(results: Iterable[Result]) -> Result:
+    """`all` over its parts' results, in order: the first 0 decides (later parts are not
+    evaluated when `results` is lazy); else an unknown part (an error before a missing one),
+    else the lowest credit."""
+    lowest = 1.0
+    pending: Missing | BadShape | None = None
+    for result in results:
+        if isinstance(result, float):
+            if result == 0.0:
+                return 0.0
+            if result < lowest:
+                lowest = result
+        elif not isinstance(pending, BadShape) and (
+            pending is None or isinstance(result, BadShape)
+        ):
+            pending = result
+    return pending if pending is not None else lowest
+
+
+def any_of(results: Iterable[Result]) -> Result:
+    """`any` over its parts' results: the first 1 decides; else an unknown part (an error
+    before a missing one), else the highest credit."""
+    highest = 0.0
+    pending: Missing | BadShape | None = None
+    for result in results:
+        if isinstance(result, float):
+            if result == 1.0:
+                return 1.0
+            if result > highest:
+                highest = result
+        elif not isinstance(pending, BadShape) and (
+            pending is None or isinstance(result, BadShape)
+        ):
+            pending = result
+    return pending if pending is not None else highest
+
+
+def at_least_of(n: int, results: Iterable[Result]) -> Result:
+    """`at_least n` over its parts' results: full credit once the known credits reach `n`;
+    else unknown if any part is (an unknown part could have lifted the total); else the
+    share of `n` reached."""
+    total = 0.0
+    pending: Missing | BadShape | None = None
+    for result in results:
+        if isinstance(result, float):
+            total += result
+        elif not isinstance(pending, BadShape):
+            pending = result
+    if total >= n:
+        return 1.0
+    if pending is not None:
+        return pending
+    return total / n
+
+
 def _all(children: list[Evaluator]) -> Evaluator:
     def evaluate(data: Mapping[str, Any], ctx: EvalContext) -> Result:
-        lowest = 1.0
-        pending: Missing | BadShape | None = None
-        for child in children:
-            result = child(data, ctx)
-            if isinstance(result, float):
-                if result == 0.0:
-                    return 0.0
-                if result < lowest:
-                    lowest = result
-            elif not isinstance(pending, BadShape) and (
-                pending is None or isinstance(result, BadShape)
-            ):
-                pending = result
-        return pending if pending is not None else lowest
+        return all_of(child(data, ctx) for child in children)
 
     return evaluate
 
 
 def _any(children: list[Evaluator]) -> Evaluator:
     def evaluate(data: Mapping[str, Any], ctx: EvalContext) -> Result:
-        highest = 0.0
-        pending: Missing | BadShape | None = None
-        for child in children:
-            result = child(data, ctx)
-            if isinstance(result, float):
-                if result == 1.0:
-                    return 1.0
-                if result > highest:
-                    highest = result
-            elif not isinstance(pending, BadShape) and (
-                pending is None or isinstance(result, BadShape)
-            ):
-                pending = result
-        return pending if pending is not None else highest
+        return any_of(child(data, ctx) for child in children)
 
     return evaluate
 
@@ -549,23 +581,7 @@ def _not(child: Evaluator) -> Evaluator:
 
 def _at_least(n: int, children: list[Evaluator]) -> Evaluator:
     def evaluate(data: Mapping[str, Any], ctx: EvalContext) -> Result:
-        total = 0.0
-        pending: Missing | BadShape | None = None
-        unknown = 0
-        for child in children:
-            result = child(data, ctx)
-            if isinstance(result, float):
-                total += result
-            else:
-                unknown += 1
-                if not isinstance(pending, BadShape):
-                    pending = result
-        if total >= n:
-            return 1.0
-        # An unknown part could have lifted the total: the credit is not known.
-        if pending is not None:
-            return pending
-        return total / n
+        return at_least_of(n, [child(data, ctx) for child in children])
 
     return evaluate
 

@@ -44,14 +44,12 @@ from maturity.checks import (
     CheckCompiler,
     CheckType,
     EvalContext,
-    Evaluator,
     Missing,
     Result,
     ValueTest,
-    _all,
-    _any,
-    _at_least,
-    _not,
+    all_of,
+    any_of,
+    at_least_of,
 )
 from maturity.engine import (
     evaluate_rule,
@@ -153,13 +151,6 @@ def _freeze(value: Any) -> Hashable:
     if isinstance(value, list | tuple):
         return ("list", tuple(_freeze(v) for v in value))
     return (type(value).__name__, value)
-
-
-def _slot(index: int) -> Evaluator:
-    def read(results: Any, ctx: EvalContext) -> Result:
-        return results[index]  # type: ignore[no-any-return]
-
-    return read
 
 
 def _floor(as_of: dt.date, span: dt.timedelta) -> dt.date:
@@ -358,20 +349,14 @@ class _Source:
         if memo_key in self.memo:
             return self.memo[memo_key], memo_key
         names = [var for var, _key in children]
-        slots = [_slot(i) for i in range(len(names))]
-        if operator == "all":
-            reference = _all(slots)
-        elif operator == "any":
-            reference = _any(slots)
-        elif operator == "not":
-            reference = _not(slots[0])
-        else:
-            reference = _at_least(n, slots)
-        ref = self.bind(reference)
         result = self.fresh("r")
         floats = " and ".join(f"{v}.__class__ is float" for v in names)
         tup = "(" + ", ".join(names) + ",)"
         joined = ", ".join(names)
+        # Whenever a part is not a plain float, the reference combinator decides, over the
+        # parts' results (`maturity.checks.all_of` and the others).
+        ref = self.bind({"all": all_of, "any": any_of, "at_least": at_least_of}.get(operator),
+                        operator)
         # Parts from built-in operators are floats, Missing or BadShape (a plugin's test may
         # return anything): then any part of exactly 0 settles `all` (1 settles `any`) as the
         # reference does, whatever the others are, without a call.
@@ -382,18 +367,20 @@ class _Source:
             zero = " or ".join(f"{v} == 0.0" for v in names)
             self.lines.append(
                 f"{result} = 0.0 if {zero} else (min(1.0, {joined}) if {floats} "
-                f"else {ref}({tup}, ctx))" if pure else
+                f"else {ref}({tup}))" if pure else
                 f"{result} = (0.0 if {zero} else min(1.0, {joined})) if {floats} "
-                f"else {ref}({tup}, ctx)")
+                f"else {ref}({tup})")
         elif operator == "any":
             one = " or ".join(f"{v} == 1.0" for v in names)
             self.lines.append(
                 f"{result} = 1.0 if {one} else (max(0.0, {joined}) if {floats} "
-                f"else {ref}({tup}, ctx))" if pure else
+                f"else {ref}({tup}))" if pure else
                 f"{result} = (1.0 if {one} else max(0.0, {joined})) if {floats} "
-                f"else {ref}({tup}, ctx)")
+                f"else {ref}({tup})")
         elif operator == "not":
-            self.lines.append(f"{result} = 1.0 - {names[0]} if {floats} else {ref}({tup}, ctx)")
+            part = names[0]
+            self.lines.append(f"{result} = 1.0 - {part} if ({part}.__class__ is float or "
+                              f"isinstance({part}, float)) else {part}")
         else:
             count = self.bind(n)
             total = " + ".join(["0.0", *names])
@@ -402,7 +389,7 @@ class _Source:
                 f"    {result} = {total}",
                 f"    {result} = 1.0 if {result} >= {count} else {result} / {count}",
                 "else:",
-                f"    {result} = {ref}({tup}, ctx)",
+                f"    {result} = {ref}({count}, {tup})",
             ]
         self.memo[memo_key] = result
         return result, memo_key

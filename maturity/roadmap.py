@@ -32,13 +32,13 @@ from dataclasses import dataclass
 from typing import Any, Literal, NamedTuple
 
 from maturity.errors import PackError, UsageError, did_you_mean
-from maturity.model import Explanation, Outcome, OutcomeStatus, RulePack
+from maturity.model import Outcome, OutcomeStatus, RulePack
 from maturity.ruleset import CompiledRule, RuleSet
 from maturity.scoring import (
     PackScore,
     ScoredRule,
     ScoringModel,
-    score_packs,
+    score_pack,
     scored_rules,
     weighted_credit,
 )
@@ -494,6 +494,17 @@ class _WhatIf:
             for cell, scored in self.cells.items()
         }
         self.current = {cell: self._shortfall(cell, self.cells[cell]) for cell in self.cells}
+        # What meeting each rule not met yet adds to its dimension's targeted weight (None: it
+        # adds nothing), summed for `gains` in the cell's order.
+        self.closes: dict[Cell, list[float | None]] = {}
+        for cell, in_cell in self.cells.items():
+            target = targets.get(cell)
+            self.closes[cell] = [
+                r.weight * (1.0 - (r.credit or 0.0))
+                if r.credit is not None and target is not None
+                and (target.kind == "score" or r.level <= target.value) else None
+                for r in in_cell
+            ]
 
     def _shortfall(self, cell: Cell, scored: Sequence[ScoredRule]) -> float:
         target = self.targets.get(cell)
@@ -540,14 +551,8 @@ class _WhatIf:
             closed += self.current[cell] - self._shortfall(cell, self._met(cell, at))
             total = self.counted_weight[cell]
             if total > 0:
-                target = self.targets[cell]
-                scored = self.cells[cell]
-                relevant = [
-                    r for r in (scored[place] for place in at)
-                    if r.credit is not None
-                    and (target.kind == "score" or r.level <= target.value)
-                ]
-                share += sum(r.weight * (1.0 - (r.credit or 0.0)) for r in relevant) / total
+                closes = self.closes[cell]
+                share += sum(c for c in (closes[place] for place in at) if c is not None) / total
         return closed, share
 
     def commit(self, slots: Iterable[int]) -> set[Cell]:
@@ -560,15 +565,6 @@ class _WhatIf:
 
     def remaining(self) -> float:
         return sum(self.current.values())
-
-
-def _assumed_met(outcomes: Sequence[Outcome], met: frozenset[str]) -> list[Outcome]:
-    return [
-        Outcome(o.rule, o.pack, OutcomeStatus.PASS, 1.0,
-                Explanation("assumed met by the roadmap", {}, ""))
-        if o.rule in met else o
-        for o in outcomes
-    ]
 
 
 def _scores_data(scores: Mapping[str, PackScore]) -> dict[str, Any]:
@@ -682,12 +678,13 @@ class _Planner:
             for action_id in self.ids:
                 if action_id not in self.phase and action_id not in self.cache:
                     self.cache[action_id] = self.candidate(action_id)
-            ranked = sorted(
-                (c.key, action_id) for action_id, c in self.cache.items()
-                if c.gain > _EPS and not c.failed
-            )
+            # Best first; usually the best fits, so the rest is never sorted.
+            ranked = [(c.key, action_id) for action_id, c in self.cache.items()
+                      if c.gain > _EPS and not c.failed]
+            heapq.heapify(ranked)
             chosen: tuple[str, _Candidate, dict[str, int]] | None = None
-            for _key, action_id in ranked:
+            while ranked:
+                action_id = heapq.heappop(ranked)[1]
                 candidate = self.cache[action_id]
                 placed = self._place(candidate.closure)
                 if placed is None:
@@ -779,9 +776,18 @@ def plan_roadmap(
     direct = _reduced(waits, ancestors)
     critical = _critical_path(by_id, waits, planner.phase)
 
+    # `score_packs` of the outcomes with the rules of `met` passed, from the rules scored once.
+    by_rule = {o.rule: o for o in outcomes}
+    scored = {p.id: scored_rules(sorted(p.rules, key=lambda r: r.id), by_rule) for p in rules.packs}
+
     def rescore(met: frozenset[str]) -> dict[str, PackScore]:
-        return score_packs(rules.packs, _assumed_met(outcomes, met), model,
-                           level_threshold=level_threshold)
+        return {
+            p.id: score_pack(
+                p, [ScoredRule(r.rule, r.dimension, r.facet, r.level, r.weight, 1.0)
+                    if r.rule in met else r for r in scored[p.id]],
+                model.for_pack(p.id), level_threshold)
+            for p in rules.packs
+        }
 
     baseline = rescore(frozenset())
     phases: list[dict[str, Any]] = []

@@ -18,6 +18,8 @@ plugins, profiles, waivers, scoring, dates, language, roadmap settings).
 
 `--summary-only` writes no records: verdicts come from the generated evaluator
 (`maturity.fastpath`) and scores from its scorer, both equal to the reference engine's.
+Records take their outcomes from the same evaluator once a process has assessed `FAST_AFTER`
+bundles (the same outcomes, so the same bytes: tests/test_record_paths.py).
 """
 
 from __future__ import annotations

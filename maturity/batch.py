@@ -354,7 +354,13 @@ class Assessor:
 
         if self._scorer is None:
             self._scorer = FastScorer(self.rules, self.model, self.plan.level_threshold)
-        verdicts = self._fast_rules().verdicts(bundle.data, EvalContext(day, bundle.documents))
+        try:
+            verdicts = self._fast_rules().verdicts(
+                bundle.data, EvalContext(day, bundle.documents, bundle.origins, bundle.source))
+        except MaturityError:
+            # A plugin's check that raises: the full path reports it, naming the evidence
+            # file and the rule.
+            return None
         summary: dict[str, tuple[float, tuple[tuple[str, float, int], ...]]] = (
             self._scorer.summary(verdicts))
         return summary

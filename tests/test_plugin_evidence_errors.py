@@ -151,6 +151,13 @@ def test_a_batch_reports_the_failing_bundle_with_its_file_and_assesses_the_other
     assert ("error[plugin.raised]: broken/registry.toml: registry.code (read by rule REG-01): "
             "plugin 'registry' raised") in failures
     assert (work / "out" / "ministry-of-fine.json").is_file()
+    # The summary-only path (the generated evaluator) reports it the same way.
+    done = _run(site, work, "assess", "many", "--pack-dir", "pack", "-o", "quick",
+                "--summary-only")
+    assert done.returncode == 1, done.stderr
+    failures = (work / "quick" / "failures.txt").read_text(encoding="utf-8")
+    assert ("error[plugin.raised]: broken/registry.toml: registry.code (read by rule REG-01): "
+            "plugin 'registry' raised") in failures
 
 
 def test_a_loader_raising_names_the_file_it_was_reading(site, tmp_path):

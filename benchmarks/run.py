@@ -81,7 +81,7 @@ def machine() -> dict[str, str]:
         memory = next(line.split(":", 1)[1].strip() for line in handle
                       if line.startswith("MemTotal"))
     versions = {}
-    for module in ("orjson", "rtoml", "regorus", "pydantic"):
+    for module in ("orjson", "msgspec", "rtoml", "regorus", "pydantic"):
         try:
             from importlib.metadata import version
 

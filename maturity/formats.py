@@ -321,6 +321,15 @@ def parse_yaml(data: bytes, file: str, error: type[InputError] = InputError) -> 
             found=type(exc).__name__,
             fix="correct the file",
         ) from None
+    except ValueError as exc:  # PyYAML's scanner: an escape beyond Unicode, "\U00110000"
+        raise error(
+            f"invalid YAML: {exc}",
+            code="file.syntax",
+            file=file,
+            expected="plain YAML, with escapes of Unicode characters only",
+            found=str(exc),
+            fix="correct the escape sequence",
+        ) from None
 
 
 def _digits(number: int) -> str:

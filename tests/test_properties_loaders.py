@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -202,3 +203,13 @@ def test_a_record_survives_write_read_write_byte_for_byte(
         atomic_write(path, again)
         assert path.read_bytes() == first
     assert json.loads(first) == json.loads(again)
+
+
+def test_a_yaml_escape_beyond_unicode_is_an_evidence_error() -> None:
+    # PyYAML's scanner raises ValueError here, not one of its own errors (found by the
+    # property above).
+    from maturity.errors import EvidenceError
+    from maturity.formats import parse_yaml
+
+    with pytest.raises(EvidenceError, match="invalid YAML"):
+        parse_yaml(b'a: "\\U00110000"\n', "x.yaml", EvidenceError)

@@ -23,7 +23,7 @@ from maturity.plugins import AUTOLOAD_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "ministry-of-finance"
-BUNDLES = 240
+BUNDLES = 720  # enough that a stop lands mid-batch now that records take ~8 ms each
 
 
 @pytest.fixture(scope="module")

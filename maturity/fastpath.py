@@ -8,8 +8,10 @@ compiled `RuleSet` into one generated function that
 - reads each evidence key once (rules sharing a path, or a prefix of it, share the lookup),
 - evaluates identical checks once (two rules with the same `applies` share one result),
 - handles the common, well-typed cases of the built-in operators inline, and
-- hands every other case to that leaf's own reference closure, and every combinator whose
-  parts are not all credits to the reference combinator itself.
+- hands every other value to the operator's own test (what the leaf's reference closure
+  calls on it), a table that is not a table to the reference for the whole bundle, and every
+  combinator whose parts are not all credits to the combinator's own rule over its parts'
+  results (`maturity.checks.all_of`, `any_of`, `at_least_of`).
 
 So a verdict is the reference result by construction, not by imitation; a hypothesis property
 in `tests/test_fastpath.py` checks it on generated packs and evidence. The one difference is
@@ -20,6 +22,9 @@ Security: the generated source holds only names chosen here (`n3`, `r7`, `k12`) 
 from a fixed table. Every value that comes from a pack (keys, thresholds, options, credits) is
 bound to a name in the function's namespace and reaches the code as a constant; no text from a
 pack or from evidence is ever placed in the source.
+
+`JsonReader` (`FastRuleSet.json_reader`) runs the same generated checks on JSON text decoded
+by msgspec into structs of only the key paths the rules read.
 
 `FastScorer` turns verdicts into the same `PackScore`s as `maturity.scoring.score_packs`, with
 the default `oecd-dgi` model computed from precomputed index groups (every float summed in the

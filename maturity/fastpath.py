@@ -34,6 +34,7 @@ same order, so the results are equal to the last bit); other models go through `
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -141,6 +142,12 @@ _BUILTIN: Final = {t.operator: t for t in BUILTIN_CHECK_TYPES}
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 _COMPARISONS: Final = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
 
+#: How the JSON reader may decode a value read only by these operators (see `_narrowed`).
+NUMBER: Final = "number"
+TEXT_LIST: Final = "text-list"
+DOCUMENT: Final = "document"
+_NUMERIC: Final = frozenset({"gt", "ge", "lt", "le", "between", "graded", "linear"})
+
 
 def _params(check_type: CheckType, raw: Any) -> Any:
     adapter = _ADAPTERS.get(check_type.operator)
@@ -221,10 +228,19 @@ class _StaleScan:
 class _Source:
     """Builds the generated function's source and the constants it binds."""
 
-    def __init__(self, compiler: CheckCompiler, json: bool = False) -> None:
+    def __init__(self, compiler: CheckCompiler, json: bool = False,
+                 typed: Mapping[tuple[str, ...], str] | None = None) -> None:
         self.compiler = compiler
         #: Evidence decoded from JSON: numbers are finite, dates are text.
         self.json = json
+        #: Key paths the JSON reader decodes into a narrower type (`NUMBER`: every JSON
+        #: number is a float; `TEXT_LIST`: a list holds strings only; `DOCUMENT`: a table is a
+        #: `DocumentRef`).
+        self.typed: Mapping[tuple[str, ...], str] = typed or {}
+        #: The type of each local read from a typed path.
+        self.kinds: dict[str, str] = {}
+        #: The operators reading each value's key path ("*" for a plugin's test).
+        self.operators: dict[tuple[str, ...], set[str]] = {}
         self.names: list[str] = []
         self.values: list[Any] = []
         self.nodes: dict[tuple[bool, tuple[str, ...]], str] = {}
@@ -272,6 +288,8 @@ class _Source:
         name = self.fresh("t" if table else "n")
         self.reads.append((name, table, keys))
         self.nodes[(table, keys)] = name
+        if not table and keys in self.typed:
+            self.kinds[name] = self.typed[keys]
         return name
 
     def dict_reads(self) -> list[str]:
@@ -337,6 +355,16 @@ class _Source:
                 f"else {other}")
         return name
 
+    def document_of(self, value: str, found: str) -> str:
+        """A test that the local `value` is a document reference, binding its path (text) to
+        the local `found`."""
+        if self.kinds.get(value) == DOCUMENT:
+            doc = self.bind(document_ref_struct(), "DocumentRef")
+            return (f"({value}.__class__ is {doc} and "
+                    f"({found} := {value}.document).__class__ is str)")
+        name = self.bind("document", ("key", "document"))
+        return f"({value}.__class__ is dict and ({found} := {value}.get({name})).__class__ is str)"
+
     def check(self, spec: dict[str, Any]) -> tuple[str, Hashable]:
         """Emit a check; returns the local holding its result and its memo key."""
         operator = next(k for k in spec if k != "path")
@@ -370,8 +398,11 @@ class _Source:
             self.pure.add(result)
         if operator == "all":
             zero = " or ".join(f"{v} == 0.0" for v in names)
+            # Built-in credits lie in [0, 1], so min(1.0, a, b) is the smaller part.
+            least = (f"({names[0]} if {names[0]} < {names[1]} else {names[1]})"
+                     if len(names) == 2 else f"min({joined})")
             self.lines.append(
-                f"{result} = 0.0 if {zero} else (min(1.0, {joined}) if {floats} "
+                f"{result} = 0.0 if {zero} else ({least} if {floats} "
                 f"else {ref}({tup}))" if pure else
                 f"{result} = (0.0 if {zero} else min(1.0, {joined})) if {floats} "
                 f"else {ref}({tup})")
@@ -410,7 +441,8 @@ class _Source:
         # (`maturity.checks._leaf`); the generated code reads the value itself and calls the
         # same operator's own test for every case it does not handle inline.
         test: ValueTest = check_type.build(params)
-        value = self.node(tuple(path.split(".")))
+        keys = tuple(path.split("."))
+        value = self.node(keys)
         fallback = f"{self.bind(test)}({value}, ctx, {self.bind(path, ('path', path))})"
         missing = "0.0" if check_type.missing_is_fail else self.bind(Missing(path))
         otherwise = f"({missing} if {value} is None else {fallback})"
@@ -418,8 +450,10 @@ class _Source:
         emit = _EMITTERS.get(operator)
         if emit is None or check_type is not _BUILTIN.get(operator):
             # A plugin's operator (or a replaced built-in one): its own test decides.
+            self.operators.setdefault(keys, set()).add("*")
             self.lines.append(f"{result} = {otherwise}")
         else:
+            self.operators.setdefault(keys, set()).add(operator)
             emit(self, result, value, otherwise, fallback, params)
             self.pure.add(result)
         self.memo[memo_key] = result
@@ -496,16 +530,23 @@ def _emit_in(src: _Source, r: str, v: str, otherwise: str, ref: str, options: An
 def _finite(src: _Source, v: str) -> str:
     """A test that `v` is a number the reference reads as a finite float (not a boolean); a
     float from JSON always is (JSON has no infinity or NaN, and the decoder refuses overflow)."""
+    if src.kinds.get(v) == NUMBER:
+        return f"{v}.__class__ is float"
     if src.json:
         return f"({v}.__class__ is int or {v}.__class__ is float)"
     return f"({v}.__class__ is int or ({v}.__class__ is float and {v} - {v} == 0.0))"
 
 
+def _as_float(src: _Source, v: str) -> str:
+    """`v` as the reference reads a number: its float (an integer above 2**53 compares as its
+    float); a `NUMBER` path is decoded as floats already."""
+    return v if src.kinds.get(v) == NUMBER else f"float({v})"
+
+
 def _comparison(symbol: str) -> Emitter:
     def emit(src: _Source, r: str, v: str, otherwise: str, ref: str, limit: Any) -> None:
-        # float(v) as the reference does: an integer above 2**53 compares as its float.
         k = src.bind(limit)
-        src.lines.append(f"{r} = (1.0 if float({v}) {symbol} {k} else 0.0) "
+        src.lines.append(f"{r} = (1.0 if {_as_float(src, v)} {symbol} {k} else 0.0) "
                          f"if {_finite(src, v)} else {otherwise}")
 
     return emit
@@ -513,7 +554,7 @@ def _comparison(symbol: str) -> Emitter:
 
 def _emit_between(src: _Source, r: str, v: str, otherwise: str, ref: str, bounds: Any) -> None:
     low, high = src.bind(bounds[0]), src.bind(bounds[1])
-    src.lines.append(f"{r} = (1.0 if {low} <= float({v}) <= {high} else 0.0) "
+    src.lines.append(f"{r} = (1.0 if {low} <= {_as_float(src, v)} <= {high} else 0.0) "
                      f"if {_finite(src, v)} else {otherwise}")
 
 
@@ -536,6 +577,15 @@ def _emit_min_items(src: _Source, r: str, v: str, otherwise: str, ref: str, n: A
 
 def _emit_share_of(src: _Source, r: str, v: str, otherwise: str, ref: str, options: Any) -> None:
     total = src.bind(float(len(options)))
+    if src.kinds.get(v) == TEXT_LIST:
+        # Decoded as a list of strings (any other item fails the decode): the share is the
+        # number of the options it holds, as below, with no test of the other items.
+        if len(options) <= _CONTAINS_LIMIT:
+            held = " + ".join(f"({src.bind(o, ('option', o))} in {v})" for o in options)
+        else:
+            held = f"len({src.bind(frozenset(options))}.intersection({v}))"
+        src.lines.append(f"{r} = ({held}) / {total} if {v}.__class__ is list else {otherwise}")
+        return
     # The share is the number of the (distinct) options the list holds, when every item is
     # text (as the reference reads it). For a few options, testing each with `in` compares
     # strings without hashing them (freshly parsed strings have no cached hash), about three
@@ -574,6 +624,18 @@ def _emit_within_days(src: _Source, r: str, v: str, otherwise: str, ref: str, da
 
 
 def _emit_document(src: _Source, r: str, v: str, otherwise: str, ref: str, flag: Any) -> None:
+    if src.kinds.get(v) == DOCUMENT:
+        doc = src.bind(document_ref_struct(), "DocumentRef")
+        # As below, from the struct; a reference whose `document` is not text raises, and the
+        # bundle is read as dicts (where the test reports the table it found).
+        src.lines += [
+            f"if {v}.__class__ is {doc} and ({r} := {v}.document).__class__ is str:",
+            f"    {r} = 0.0 if (({r} := docs.get({r})) is None or {r}.sha256 is None or "
+            f"({v}.sha256 is not None and {v}.sha256 != {r}.sha256)) else 1.0",
+            "else:",
+            f"    {r} = {src.bind(_redo, 'redo')}() if {v}.__class__ is {doc} else {otherwise}",
+        ]
+        return
     name = src.bind("document", ("key", "document"))
     declared = src.bind("sha256", ("key", "sha256"))
     # A reference to a document the bundle holds, with the declared hash if any: 1, else 0.
@@ -586,6 +648,25 @@ def _emit_document(src: _Source, r: str, v: str, otherwise: str, ref: str, flag:
     ]
 
 
+class _Redo(Exception):
+    """Raised by the JSON reader's code for a value only the dicts can report exactly."""
+
+
+def _redo() -> Any:
+    raise _Redo
+
+
+@functools.cache
+def document_ref_struct() -> type:
+    """The struct the JSON reader decodes a document reference into (needs msgspec): the two
+    keys the `document` check reads, None when absent, as `dict.get` has it; `document` is
+    UNSET when absent, so that the code can tell."""
+    import msgspec
+
+    return msgspec.defstruct("DocumentRef", [
+        ("document", Any, msgspec.UNSET), ("sha256", Any, None)], gc=False)
+
+
 def _emit_graded(src: _Source, r: str, v: str, otherwise: str, ref: str, steps: Any) -> None:
     # As the reference: the credit of the highest threshold reached, else 0. The outermost
     # comparison binds the value as a float; the inner ones reuse it.
@@ -593,7 +674,8 @@ def _emit_graded(src: _Source, r: str, v: str, otherwise: str, ref: str, steps: 
     chain = "0.0"
     for position in range(len(pairs) - 1, -1, -1):
         threshold, credit = pairs[position]
-        number = f"({r} := float({v}))" if position == 0 else r
+        number = (v if src.kinds.get(v) == NUMBER else
+                  f"({r} := float({v}))" if position == 0 else r)
         chain = f"({src.bind(credit)} if {number} >= {src.bind(threshold)} else {chain})"
     src.lines.append(f"{r} = {chain} if {_finite(src, v)} else {otherwise}")
 
@@ -636,11 +718,12 @@ def _reference_verdict(compiled: CompiledRule, data: Mapping[str, Any], ctx: Eva
     return _StaleProbe(compiled)(compiled.check.evaluate(data, ctx), data, ctx)
 
 
-def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool
+def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool,
+              typed: Mapping[tuple[str, ...], str] | None = None
               ) -> tuple[_Source, list[str], list[str]]:
     """The checks of every rule, then (source, the lines deciding each rule's verdict from
     its checks, the locals holding the verdicts in rule order)."""
-    src = _Source(compiler, json)
+    src = _Source(compiler, json, typed)
     rule_lines: list[str] = []
     returned: list[str] = []
     for compiled in rules.rules:
@@ -653,18 +736,19 @@ def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool
                 # `stale_documents` inline: a document the bundle holds, collected before the
                 # oldest date allowed or at an unknown date, makes a credit stale.
                 oldest = src.floor(days, exact=True)
-                name = src.bind("document", ("key", "document"))
                 stale = src.bind(Stale, "Stale")
                 found = src.fresh("x")
                 old = " or ".join(
-                    f"({n}.__class__ is dict and ({found} := {n}.get({name})).__class__ is str "
-                    f"and ({found} := docs.get({found})) is not None and "
-                    f"(({found} := {found}.collected) is None or {found} < {oldest}))"
+                    f"({src.document_of(n, found)} and ({found} := docs.get({found})) is not "
+                    f"None and (({found} := {found}.collected) is None or {found} < {oldest}))"
                     for n in nodes) or "False"
                 rule_lines.append(
                     f"{checked} = {stale}({verdict}) if ({verdict}.__class__ is float and "
                     f"{verdict} > 0.0 and ({old})) else {verdict}")
             else:
+                # The scan reads the values as dicts: none of them is decoded narrower.
+                for path in compiled.check.paths:
+                    src.operators.setdefault(tuple(path.split(".")), set()).add("*")
                 scan = src.bind(_StaleScan(days))
                 values = "(" + "".join(f"{n}, " for n in nodes) + ")"
                 # A failed check (credit 0 or less) cannot be stale: skip the scan.
@@ -756,12 +840,62 @@ class FastRuleSet:
         return out
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Decoded:
     """A bundle decoded into the reader's structs, with its text in case it must be re-read."""
 
     root: Any
     text: bytes
+
+
+def _struct_tables(src: _Source, header_keys: tuple[str, ...]
+                   ) -> dict[tuple[str, ...], dict[str, str]]:
+    """The tables the JSON reader decodes as structs (the root is `()`), each with an empty map
+    for its keys' attribute names: a table whose parent is one and that nothing reads as a
+    value; header tables stay dicts for the caller."""
+    tables = {keys for _name, table, keys in src.reads if table}
+    values = {keys for _name, table, keys in src.reads if not table}
+    structs: dict[tuple[str, ...], dict[str, str]] = {(): {}}
+    for keys in sorted(tables, key=len):
+        if (keys[:-1] in structs and keys not in values
+                and not (len(keys) == 1 and keys[0] in header_keys)):
+            structs[keys] = {}
+    return structs
+
+
+def _narrowed(src: _Source, structs: Mapping[tuple[str, ...], object]
+              ) -> dict[tuple[str, ...], str]:
+    """The values in structs that can be decoded narrower than any JSON value, because only
+    built-in operators read them that handle the narrower value exactly as the reference
+    handles the original: numeric operators, which read an integer as its float (`NUMBER`);
+    `share_of` alone, which needs a list of strings (`TEXT_LIST`); `document` alone, which reads
+    two keys of a table (`DOCUMENT`). Any value the narrower type does not fit (a list holding
+    a number) fails the decode, and the bundle is read as dicts."""
+    tables = {keys for _name, table, keys in src.reads if table}
+    typed: dict[tuple[str, ...], str] = {}
+    for keys, operators in src.operators.items():
+        if keys[:-1] not in structs or keys in tables or keys in structs:
+            continue
+        if operators <= _NUMERIC:
+            typed[keys] = NUMBER
+        elif operators == {"share_of"}:
+            typed[keys] = TEXT_LIST
+        elif operators == {"document"}:
+            typed[keys] = DOCUMENT
+    return typed
+
+
+def _decoded(kind: str | None) -> Any:
+    """The struct field type of a narrowed kind: every JSON value, with numbers as floats,
+    lists of strings only, or tables as `DocumentRef` (msgspec allows one type of each JSON
+    kind in a union)."""
+    if kind == NUMBER:
+        return float | str | bool | None | list[Any] | dict[str, Any]
+    if kind == TEXT_LIST:
+        return list[str] | str | int | float | bool | None | dict[str, Any]
+    if kind == DOCUMENT:
+        return document_ref_struct() | str | int | float | bool | None | list[Any]
+    return Any
 
 
 class JsonReader:
@@ -781,18 +915,14 @@ class JsonReader:
         self.fast = fast
         #: Bundles the structs did not fit, evaluated from dicts.
         self.redone = 0
-        src, rule_lines, returned = _generate(fast.rules, fast.compiler, json=True)
-        tables = {keys for _name, table, keys in src.reads if table}
-        values = {keys for _name, table, keys in src.reads if not table}
-        # A table is decoded as a struct when its parent is one and nothing reads it as a
-        # value; header tables stay dicts for the caller.
-        structs: dict[tuple[str, ...], dict[str, str]] = {(): {}}
-        for keys in sorted(tables, key=len):
-            if (keys[:-1] in structs and keys not in values
-                    and not (len(keys) == 1 and keys[0] in header_keys)):
-                structs[keys] = {}
+        # Generated twice: first to learn which key paths are read, by which operators, and
+        # which tables become structs; then with the values that can be decoded narrower.
+        first = _generate(fast.rules, fast.compiler, json=True)[0]
+        structs = _struct_tables(first, header_keys)
+        typed = _narrowed(first, structs)
+        src, rule_lines, returned = _generate(fast.rules, fast.compiler, json=True, typed=typed)
         children: dict[tuple[str, ...], set[str]] = {keys: set() for keys in structs}
-        for keys in tables | values:
+        for _name, _table, keys in src.reads:
             if keys[:-1] in children:
                 children[keys[:-1]].add(keys[-1])
         children[()].update(header_keys)
@@ -809,7 +939,8 @@ class JsonReader:
                 else:
                     # Header tables are UNSET when absent, so that null stays null.
                     default = msgspec.UNSET if not keys and key in header_keys else None
-                    fields.append((attribute, Any, msgspec.field(name=key, default=default)))
+                    fields.append((attribute, _decoded(typed.get(child)),
+                                   msgspec.field(name=key, default=default)))
             types[keys] = msgspec.defstruct(f"Table{len(types)}", fields, gc=False)
         self._header = tuple((key, structs[()][key]) for key in header_keys)
         self._unset = msgspec.UNSET
@@ -844,8 +975,17 @@ class JsonReader:
         return self.fast.verdicts(evidence, ctx)
 
     def verdicts_json(self, text: bytes, ctx: EvalContext) -> list[Verdict]:
-        """`read` then `verdicts`, for a bundle whose context does not depend on its header."""
-        return self.verdicts(self.read(text)[1], ctx)
+        """`read` then `verdicts`, for a bundle whose context does not depend on its header
+        (which is then not built)."""
+        try:
+            root = self._decode(text)
+        except self._errors:
+            return self.verdicts(self.read(text)[1], ctx)
+        try:
+            return self._verdicts(root, ctx)
+        except Exception:
+            self.redone += 1
+            return self.fast.verdicts(self._parse(text), ctx)
 
 
 @dataclass(frozen=True, slots=True)

@@ -325,7 +325,10 @@ def test_json_bundles_the_structs_do_not_fit_are_read_as_dicts() -> None:
             "check": check, "remediation": {"action": "a", "effort": 1, "owner": "o"}})
             for i, check in enumerate([{"path": "a.b.c", "ge": 2}, {"path": "a.x", "is": True},
                                        {"path": "t", "present": True},
-                                       {"path": "t.u", "is": "v"}])),
+                                       {"path": "t.u", "is": "v"},
+                                       {"path": "a.l", "share_of": ["x", "y"]},
+                                       {"path": "a.d", "within_days": 30},
+                                       {"path": "a.doc", "document": True}])),
         sha256="0" * 64, origin="test")
     rules, fast = _fast(pack)
     reader = fast.json_reader()
@@ -335,7 +338,19 @@ def test_json_bundles_the_structs_do_not_fit_are_read_as_dicts() -> None:
         ({"a": {"x": False}, "t": None, "zz": {"deep": {"er": 1}}}, 0),  # missing tables
         ({"a": {"b": "not a table"}}, 0),  # the structs refuse it: parsed as dicts
         ({"a": {"b": None}, "t": []}, 0),
-        ({"a": {"b": {"c": 10**400}}}, 1),  # an integer no float holds raises in the code
+        # A number read only by numeric checks is decoded as a float, and a list read only
+        # by `share_of` as strings: what does not fit is parsed as dicts.
+        ({"a": {"b": {"c": 10**400}}}, 0),
+        ({"a": {"b": {"c": 3}, "l": ["x", "x", "z"]}}, 0),
+        ({"a": {"l": ["x", 1]}}, 0),
+        ({"a": {"l": "x"}}, 0),
+        ({"a": {"d": "not-a-date"}}, 1),  # a text that is no date raises in the code
+        # A table read only by `document` is decoded as a reference; one the test would
+        # report is read again as dicts, so that the error names the table found.
+        ({"a": {"doc": {"document": "d.md", "sha256": "ab", "extra": [1]}}}, 0),
+        ({"a": {"doc": "d.md"}}, 0),
+        ({"a": {"doc": {"document": 3}}}, 1),
+        ({"a": {"doc": {"sha256": "ab"}}}, 1),
     ]:
         text = json.dumps(tree).encode()
         before = reader.redone

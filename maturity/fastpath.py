@@ -35,7 +35,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import heapq
 import itertools
+import re
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -255,10 +257,18 @@ class _Source:
         self.dates: dict[str, str] = {}
         self.flags: dict[str, str] = {}
         self.bound: dict[Hashable, str] = {}
+        self.locals: set[str] = set()
+        #: The locals holding verdicts not yet added to the returned list.
+        self.pending: list[str] = []
+        self.listed = False
         self._counter = itertools.count()
 
     def fresh(self, prefix: str) -> str:
-        return f"{prefix}{next(self._counter)}"
+        """A new local's name (`compact` later gives locals that are never live together
+        the same slot)."""
+        name = f"{prefix}{next(self._counter)}"
+        self.locals.add(name)
+        return name
 
     def bind(self, value: Any, key: Hashable | None = None) -> str:
         """A name for a constant, bound in the function's namespace (never written into the
@@ -286,6 +296,8 @@ class _Source:
         if len(keys) > 1:
             self._read(keys[:-1], table=True)
         name = self.fresh("t" if table else "n")
+        # The read itself is written where it is first needed (`source` fills it in).
+        self.lines.append(f"{_READ}{len(self.reads)}")
         self.reads.append((name, table, keys))
         self.nodes[(table, keys)] = name
         if not table and keys in self.typed:
@@ -459,20 +471,30 @@ class _Source:
         self.memo[memo_key] = result
         return result, memo_key
 
-    def source(self, reads: list[str], rule_lines: list[str], returned: list[str],
-               reference: str | None) -> str:
-        """The generated function. With a `reference`, evidence that is not a dict, and any
-        value the inline code did not foresee (one that raises), is left to it: the exact
-        result, or the exact error the closures raise. Without, the error propagates (the
-        caller then evaluates the bundle from dicts)."""
+    def verdict(self, local: str, last: bool = False) -> None:
+        """The next rule's verdict is in `local`. Verdicts join the returned list 30 at a time
+        (CPython builds a longer display one append at a time), so that their locals are
+        free again early."""
+        self.pending.append(local)
+        if len(self.pending) == 30 or last:
+            self.lines.append(f"verdicts {'+=' if self.listed else '='} "
+                              f"[{', '.join(self.pending)}]")
+            self.listed = True
+            self.pending = []
+
+    def source(self, reads: list[str], reference: str | None) -> str:
+        """The generated function, given the line of each read. With a `reference`, evidence
+        that is not a dict, and any value the inline code did not foresee (one that raises),
+        is left to it: the exact result, or the exact error the closures raise. Without, the
+        error propagates (the caller then evaluates the bundle from dicts)."""
+        if not self.listed:
+            self.lines.append("verdicts = []")
+        lines = [reads[int(line[1:])] if line.startswith(_READ) else line
+                 for line in self.lines]
         fast = [
             "as_of = ctx.as_of",
             "docs = ctx.documents",
-            *self._floors(),
-            *reads,
-            *self.lines,
-            *rule_lines,
-            *_listed("verdicts", returned),
+            *_compact([*self._floors(), *lines], self.locals),
             "return verdicts",
         ]
         if reference is None:
@@ -489,12 +511,37 @@ class _Source:
         return "def verdicts(data, ctx):\n" + "".join(f"    {line}\n" for line in body)
 
 
-def _listed(name: str, items: list[str]) -> list[str]:
-    """Lines building the list `name` of `items`: displays of up to 30 items (CPython builds
-    a longer display one append at a time), each extending the list."""
-    chunks = [items[i:i + 30] for i in range(0, len(items), 30)] or [[]]
-    return [f"{name} {'=' if i == 0 else '+='} [{', '.join(chunk)}]"
-            for i, chunk in enumerate(chunks)]
+#: Marks the place of a read in `_Source.lines`.
+_READ: Final = "\x00"
+#: A generated local's name (not an attribute: struct fields are named alike).
+_NAME: Final = re.compile(r"(?<![.\w])[a-z]\d+\b")
+
+
+def _compact(lines: list[str], names: set[str]) -> list[str]:
+    """`lines` with the locals in `names` renamed so that locals never live at once share a
+    slot: straight-line code, so a local is live from the statement defining it to the last
+    one using it. A function with more than 256 locals (or names) needs a longer instruction
+    for each use of the others, which CPython 3.11 runs without its specialisations."""
+    statements: list[list[str]] = []
+    for line in lines:
+        if statements and (line.startswith((" ", "else:"))):
+            statements[-1].append(line)
+        else:
+            statements.append([line])
+    used = [[n for n in dict.fromkeys(_NAME.findall("\n".join(st))) if n in names]
+            for st in statements]
+    last = {name: i for i, found in enumerate(used) for name in found}
+    slots: dict[str, str] = {}
+    free: list[str] = []
+    count = itertools.count()
+    for i, found in enumerate(used):
+        for name in found:
+            if name not in slots:
+                slots[name] = heapq.heappop(free) if free else f"s{next(count):04d}"
+        for name in found:
+            if last[name] == i:
+                heapq.heappush(free, slots[name])
+    return [_NAME.sub(lambda m: slots.get(m.group(), m.group()), line) for line in lines]
 
 
 # Each emitter writes the inline evaluation of one built-in operator. `value` is the local
@@ -720,13 +767,11 @@ def _reference_verdict(compiled: CompiledRule, data: Mapping[str, Any], ctx: Eva
 
 def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool,
               typed: Mapping[tuple[str, ...], str] | None = None
-              ) -> tuple[_Source, list[str], list[str]]:
-    """The checks of every rule, then (source, the lines deciding each rule's verdict from
-    its checks, the locals holding the verdicts in rule order)."""
+              ) -> _Source:
+    """The code of every rule in turn: its checks, the lines deciding its verdict from them,
+    and the verdicts joining the returned list."""
     src = _Source(compiler, json, typed)
-    rule_lines: list[str] = []
-    returned: list[str] = []
-    for compiled in rules.rules:
+    for position, compiled in enumerate(rules.rules, 1):
         verdict, _key = src.check(compiled.rule.check)
         days = compiled.rule.max_evidence_age_days
         if days is not None:
@@ -742,7 +787,7 @@ def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool,
                     f"({src.document_of(n, found)} and ({found} := docs.get({found})) is not "
                     f"None and (({found} := {found}.collected) is None or {found} < {oldest}))"
                     for n in nodes) or "False"
-                rule_lines.append(
+                src.lines.append(
                     f"{checked} = {stale}({verdict}) if ({verdict}.__class__ is float and "
                     f"{verdict} > 0.0 and ({old})) else {verdict}")
             else:
@@ -752,7 +797,7 @@ def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool,
                 scan = src.bind(_StaleScan(days))
                 values = "(" + "".join(f"{n}, " for n in nodes) + ")"
                 # A failed check (credit 0 or less) cannot be stale: skip the scan.
-                rule_lines.append(
+                src.lines.append(
                     f"{checked} = {verdict} if ({verdict}.__class__ is float and "
                     f"{verdict} <= 0.0) else {scan}({verdict}, {values}, ctx)")
             verdict = checked
@@ -761,17 +806,17 @@ def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool,
             flag = src.flags.get(applies)
             if flag is None:
                 flag = src.flags[applies] = src.fresh("a")
-                rule_lines.append(
+                src.lines.append(
                     f"{flag} = isinstance({applies}, float) and {applies} < 1.0")
             gated = src.fresh("v")
             na = src.bind(NOT_APPLICABLE, "NOT_APPLICABLE")
             bad = src.bind(BadShape, "BadShape")
             # Whether the rule applies cannot be told: the engine reports that error.
-            rule_lines.append(f"{gated} = {na} if {flag} else ({applies} if "
+            src.lines.append(f"{gated} = {na} if {flag} else ({applies} if "
                               f"{applies}.__class__ is {bad} else {verdict})")
             verdict = gated
-        returned.append(verdict)
-    return src, rule_lines, returned
+        src.verdict(verdict, last=position == len(rules.rules))
+    return src
 
 
 def _function(src: _Source, source: str) -> Callable[[Any, EvalContext], list[Verdict]]:
@@ -794,10 +839,10 @@ class FastRuleSet:
         #: Bundles evaluated the reference way (evidence the inline code does not handle).
         self.fallbacks = 0
         self.compiler = compiler
-        src, rule_lines, returned = _generate(rules, compiler, json=False)
+        src = _generate(rules, compiler, json=False)
         # Evidence that is not a plain dict is evaluated the reference way.
         reference = src.bind(self._reference)
-        self.source = src.source(src.dict_reads(), rule_lines, returned, reference)
+        self.source = src.source(src.dict_reads(), reference)
         self._verdicts: Callable[[Mapping[str, Any], EvalContext], list[Verdict]] = (
             _function(src, self.source))
         self.index = {compiled.id: i for i, compiled in enumerate(rules.rules)}
@@ -917,10 +962,10 @@ class JsonReader:
         self.redone = 0
         # Generated twice: first to learn which key paths are read, by which operators, and
         # which tables become structs; then with the values that can be decoded narrower.
-        first = _generate(fast.rules, fast.compiler, json=True)[0]
+        first = _generate(fast.rules, fast.compiler, json=True)
         structs = _struct_tables(first, header_keys)
         typed = _narrowed(first, structs)
-        src, rule_lines, returned = _generate(fast.rules, fast.compiler, json=True, typed=typed)
+        src = _generate(fast.rules, fast.compiler, json=True, typed=typed)
         children: dict[tuple[str, ...], set[str]] = {keys: set() for keys in structs}
         for _name, _table, keys in src.reads:
             if keys[:-1] in children:
@@ -947,7 +992,7 @@ class JsonReader:
         self._decode = msgspec.json.Decoder(types[()]).decode
         self._errors: tuple[type[Exception], ...] = (msgspec.DecodeError,)
         self._parse = msgspec.json.decode
-        self.source = src.source(src.struct_reads(structs), rule_lines, returned, None)
+        self.source = src.source(src.struct_reads(structs), None)
         self._verdicts = _function(src, self.source)
 
     def read(self, text: bytes) -> tuple[dict[str, Any], Any]:

@@ -20,8 +20,8 @@ value the loaders' limits already refuse, such as an integer too large for a flo
 
 Security: the generated source holds only names chosen here (`n3`, `r7`, `k12`) and operators
 from a fixed table. Every value that comes from a pack (keys, thresholds, options, credits) is
-bound to a name in the function's namespace and reaches the code as a constant; no text from a
-pack or from evidence is ever placed in the source.
+bound to a name (`k12`), which becomes a constant of the compiled code (put into its constants
+after compiling); no text from a pack or from evidence is ever placed in the source.
 
 `JsonReader` (`FastRuleSet.json_reader`) runs the same generated checks on JSON text decoded
 by msgspec into structs of only the key paths the rules read.
@@ -33,11 +33,15 @@ same order, so the results are equal to the last bit); other models go through `
 
 from __future__ import annotations
 
+import ast
+import builtins
 import datetime as dt
 import functools
 import heapq
 import itertools
 import re
+import types
+import warnings
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -820,11 +824,35 @@ def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool,
 
 
 def _function(src: _Source, source: str) -> Callable[[Any, EvalContext], list[Verdict]]:
-    # The source holds generated names only; every pack value is bound in the namespace
-    # (module globals are the fastest names to read in CPython 3.11).
-    namespace: dict[str, Any] = dict(zip(src.names, src.values, strict=True))
-    exec(compile(source, "<maturity.fastpath>", "exec"), namespace)
-    return cast(Callable[[Any, EvalContext], list[Verdict]], namespace["verdicts"])
+    """Compile the generated source. Each bound name becomes a constant of the code: the source
+    is compiled with a unique placeholder for it, which is then swapped for the value in the
+    code's constants (CPython 3.11 reads a constant faster than a global, and the code then
+    names only builtins, with no longer instruction for any of them)."""
+    values = dict(zip(src.names, src.values, strict=True))
+    marks: dict[str, Any] = {}
+
+    class Constants(ast.NodeTransformer):
+        def visit_Name(self, node: ast.Name) -> ast.AST:
+            if isinstance(node.ctx, ast.Load) and node.id in values:
+                mark = f"{_READ}{node.id}"
+                marks[mark] = values[node.id]
+                return ast.copy_location(ast.Constant(mark), node)
+            return node
+
+    tree = ast.fix_missing_locations(Constants().visit(ast.parse(source)))
+    with warnings.catch_warnings():
+        # The placeholders are text: calling one, or `is` with one, draws a warning.
+        warnings.simplefilter("ignore", SyntaxWarning)
+        module = compile(tree, "<maturity.fastpath>", "exec")
+    (code,) = (c for c in module.co_consts if isinstance(c, types.CodeType))
+    placed = [c for c in code.co_consts if c.__class__ is str and c in marks]
+    if len(placed) != len(marks):  # a placeholder folded into another constant
+        raise AssertionError("a bound value is not a constant of the generated code")
+    constants = tuple(marks[c] if c.__class__ is str and c in marks else c
+                      for c in code.co_consts)
+    function = types.FunctionType(code.replace(co_consts=constants),
+                                  {"__builtins__": builtins}, "verdicts")
+    return cast(Callable[[Any, EvalContext], list[Verdict]], function)
 
 
 class FastRuleSet:
@@ -971,12 +999,12 @@ class JsonReader:
             if keys[:-1] in children:
                 children[keys[:-1]].add(keys[-1])
         children[()].update(header_keys)
-        counter = itertools.count()
         types: dict[tuple[str, ...], Any] = {}
         for keys in sorted(structs, key=len, reverse=True):
             fields: list[tuple[str, Any, Any]] = []
-            for key in sorted(children[keys]):
-                attribute = structs[keys][key] = f"f{next(counter)}"
+            # Attribute names repeat from struct to struct, so that the code needs few names.
+            for position, key in enumerate(sorted(children[keys])):
+                attribute = structs[keys][key] = f"f{position}"
                 child = (*keys, key)
                 if child in types:
                     fields.append((attribute, types[child],

@@ -211,6 +211,25 @@ class _Floors:
         return floors
 
 
+class _Dates:
+    """Texts read as dates, cached (bounded): a batch holds the same few dates many times."""
+
+    __slots__ = ("cache",)
+
+    def __init__(self) -> None:
+        self.cache: dict[str, dt.date] = {}
+
+    def parse(self, text: str) -> dt.date | None:
+        """The date a text of ten characters gives (as the reference reads it), else None;
+        raises for a text of ten characters that is no date."""
+        if len(text) != 10:
+            return None
+        if len(self.cache) >= 4096:
+            self.cache.clear()
+        date = self.cache[text] = dt.date.fromisoformat(text)
+        return date
+
+
 class _StaleScan:
     """`stale_documents` on the values the generated code has already read (same test)."""
 
@@ -259,6 +278,7 @@ class _Source:
         self.pure: set[str] = set()
         self.floors: dict[tuple[int, bool], str] = {}
         self.dates: dict[str, str] = {}
+        self.parsed = _Dates()
         self.flags: dict[str, str] = {}
         self.bound: dict[Hashable, str] = {}
         self.locals: set[str] = set()
@@ -361,14 +381,15 @@ class _Source:
         """The local holding a node's value as a date (parsed once), or None."""
         name = self.dates.get(value)
         if name is None:
-            iso = self.bind(dt.date.fromisoformat, "fromisoformat")
+            cached = self.bind(self.parsed.cache, "dates")
+            parse = self.bind(self.parsed.parse, "parse")
             date = self.bind(dt.date, "date")
             name = self.dates[value] = self.fresh("d")
             # A text that is not a date raises: the bundle then goes the reference way.
             other = "None" if self.json else f"({value} if {value}.__class__ is {date} else None)"
             self.lines.append(
-                f"{name} = {iso}({value}) if ({value}.__class__ is str and len({value}) == 10) "
-                f"else {other}")
+                f"{name} = ({cached}.get({value}) or {parse}({value})) "
+                f"if {value}.__class__ is str else {other}")
         return name
 
     def document_of(self, value: str, found: str) -> str:

@@ -828,17 +828,19 @@ def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool,
             verdict = checked
         if compiled.rule.applies is not None:
             applies, _key = src.check(compiled.rule.applies.when)
-            flag = src.flags.get(applies)
-            if flag is None:
-                flag = src.flags[applies] = src.fresh("a")
+            gate = src.flags.get(applies)
+            if gate is None:
+                # What every rule with this condition gives instead of its own verdict:
+                # not applicable, the error when whether it applies cannot be told (the engine
+                # reports that), or None when it applies.
+                gate = src.flags[applies] = src.fresh("a")
+                na = src.bind(NOT_APPLICABLE, "NOT_APPLICABLE")
+                bad = src.bind(BadShape, "BadShape")
                 src.lines.append(
-                    f"{flag} = isinstance({applies}, float) and {applies} < 1.0")
+                    f"{gate} = {na} if (isinstance({applies}, float) and {applies} < 1.0) "
+                    f"else ({applies} if {applies}.__class__ is {bad} else None)")
             gated = src.fresh("v")
-            na = src.bind(NOT_APPLICABLE, "NOT_APPLICABLE")
-            bad = src.bind(BadShape, "BadShape")
-            # Whether the rule applies cannot be told: the engine reports that error.
-            src.lines.append(f"{gated} = {na} if {flag} else ({applies} if "
-                              f"{applies}.__class__ is {bad} else {verdict})")
+            src.lines.append(f"{gated} = {verdict} if {gate} is None else {gate}")
             verdict = gated
         src.verdict(verdict, last=position == len(rules.rules))
     return src

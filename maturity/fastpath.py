@@ -33,7 +33,6 @@ same order, so the results are equal to the last bit); other models go through `
 
 from __future__ import annotations
 
-import ast
 import builtins
 import datetime as dt
 import functools
@@ -846,33 +845,29 @@ def _generate(rules: RuleSet, compiler: CheckCompiler, json: bool,
     return src
 
 
+#: A bound name in the generated source (not an attribute).
+_BOUND: Final = re.compile(r"(?<![.\w])k\d+\b")
+
+
 def _function(src: _Source, source: str) -> Callable[[Any, EvalContext], list[Verdict]]:
-    """Compile the generated source. Each bound name becomes a constant of the code: the source
-    is compiled with a unique placeholder for it, which is then swapped for the value in the
-    code's constants (CPython 3.11 reads a constant faster than a global, and the code then
-    names only builtins, with no longer instruction for any of them)."""
+    """Compile the generated source. Each bound name becomes a constant of the code: it is
+    compiled as a unique placeholder text, which is then swapped for the value in the code's
+    constants (CPython 3.11 reads a constant faster than a global, and the code then names
+    only builtins, with no longer instruction for any of them)."""
     values = dict(zip(src.names, src.values, strict=True))
-    marks: dict[str, Any] = {}
-
-    class Constants(ast.NodeTransformer):
-        def visit_Name(self, node: ast.Name) -> ast.AST:
-            if isinstance(node.ctx, ast.Load) and node.id in values:
-                mark = f"{_READ}{node.id}"
-                marks[mark] = values[node.id]
-                return ast.copy_location(ast.Constant(mark), node)
-            return node
-
-    tree = ast.fix_missing_locations(Constants().visit(ast.parse(source)))
+    marks = {f"{_READ}{name}": value for name, value in values.items()}
+    marked = _BOUND.sub(lambda m: repr(f"{_READ}{m.group()}"), source)
     with warnings.catch_warnings():
         # The placeholders are text: calling one, or `is` with one, draws a warning.
         warnings.simplefilter("ignore", SyntaxWarning)
-        module = compile(tree, "<maturity.fastpath>", "exec")
+        module = compile(marked, "<maturity.fastpath>", "exec")
     (code,) = (c for c in module.co_consts if isinstance(c, types.CodeType))
-    placed = [c for c in code.co_consts if c.__class__ is str and c in marks]
-    if len(placed) != len(marks):  # a placeholder folded into another constant
-        raise AssertionError("a bound value is not a constant of the generated code")
     constants = tuple(marks[c] if c.__class__ is str and c in marks else c
                       for c in code.co_consts)
+    placed = {c for c in code.co_consts if c.__class__ is str and c in marks}
+    if placed != {f"{_READ}{name}" for name in _BOUND.findall(source)}:
+        # A placeholder folded into another constant would leave its value out.
+        raise AssertionError("a bound value is not a constant of the generated code")
     function = types.FunctionType(code.replace(co_consts=constants),
                                   {"__builtins__": builtins}, "verdicts")
     return cast(Callable[[Any, EvalContext], list[Verdict]], function)

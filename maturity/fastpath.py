@@ -451,8 +451,10 @@ class _Source:
                 f"else {ref}({tup})")
         elif operator == "not":
             part = names[0]
-            self.lines.append(f"{result} = 1.0 - {part} if ({part}.__class__ is float or "
-                              f"isinstance({part}, float)) else {part}")
+            # A plugin's test may return a float subclass; a built-in operator never does.
+            floats = (f"{part}.__class__ is float" if pure else
+                      f"({part}.__class__ is float or isinstance({part}, float))")
+            self.lines.append(f"{result} = 1.0 - {part} if {floats} else {part}")
         else:
             count = self.bind(n)
             total = " + ".join(["0.0", *names])
@@ -697,12 +699,13 @@ def _emit_within_days(src: _Source, r: str, v: str, otherwise: str, ref: str, da
 def _emit_document(src: _Source, r: str, v: str, otherwise: str, ref: str, flag: Any) -> None:
     if src.kinds.get(v) == DOCUMENT:
         doc = src.bind(document_ref_struct(), "DocumentRef")
+        declared = src.fresh("x")
         # As below, from the struct; a reference whose `document` is not text raises, and the
         # bundle is read as dicts (where the test reports the table it found).
         src.lines += [
             f"if {v}.__class__ is {doc} and ({r} := {v}.document).__class__ is str:",
             f"    {r} = 0.0 if (({r} := docs.get({r})) is None or {r}.sha256 is None or "
-            f"({v}.sha256 is not None and {v}.sha256 != {r}.sha256)) else 1.0",
+            f"(({declared} := {v}.sha256) is not None and {declared} != {r}.sha256)) else 1.0",
             "else:",
             f"    {r} = {src.bind(_redo, 'redo')}() if {v}.__class__ is {doc} else {otherwise}",
         ]

@@ -139,6 +139,24 @@ class Session:
         return {k: (cache[k], installed[k][1]) for k in pack_ids if k in cache
                 and self.host.active(installed[k][0])}
 
+    def check_packs(self) -> list[tuple[str, str, MaturityError | None]]:
+        """Every installed pack as (plugin, pack id, None, or why it does not load or compile
+        on its own with the plugins' translations), in pack id order: what a run using it
+        would stop on, found before any run (`maturity plugins --check`)."""
+        out: list[tuple[str, str, MaturityError | None]] = []
+        for pack_id, (plugin, location) in sorted(self._installed().items()):
+            origin = "builtin" if plugin == "builtin" else f"plugin:{plugin}"
+            try:
+                pack = load_pack_dir(location.path, origin=origin, display=location.display,
+                                     limits=self.limits)
+                compile_rules(apply_catalogues([pack], self.host.translations()),
+                              self.compiler)
+            except MaturityError as exc:
+                out.append((plugin, pack_id, exc))
+            else:
+                out.append((plugin, pack_id, None))
+        return out
+
     def available_packs(self) -> dict[str, tuple[RulePack, PackLocation]]:
         """Every installed pack by id, loaded (once per session)."""
         return self._load_installed(sorted(self._installed()))

@@ -313,8 +313,19 @@ def cmd_evidence_schema(args: argparse.Namespace) -> int:
 def cmd_plugins(args: argparse.Namespace) -> int:
     from maturity.plugins import describe_plugins
 
-    print(describe_plugins(_session(args).host), end="")
-    return 0
+    session = _session(args)
+    print(describe_plugins(session.host), end="")
+    if not args.check:
+        return 0
+    broken = 0
+    for plugin, pack_id, error in session.check_packs():
+        if error is None:
+            print(f"ok pack {pack_id} ({plugin})")
+        else:
+            broken += 1
+            detail = error.render().replace("\n", "\n    ")
+            print(f"BROKEN pack {pack_id} ({plugin}):\n    {detail}")
+    return 1 if broken else 0
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -413,6 +424,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("plugins", help="installed plugins and what each contributes")
     _common(p, packs=False)
+    p.add_argument("--check", action="store_true",
+                   help="also load and compile every installed pack; exit 1 if one fails")
     p.set_defaults(handler=cmd_plugins)
 
     p = sub.add_parser("report", help="render records as html, md, csv, …")

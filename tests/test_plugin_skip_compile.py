@@ -239,3 +239,21 @@ def test_cli_stops_with_exit_2_or_skips_and_records_the_plugin(site, tmp_path):
                                    "'careless-pack' is from plugin 'careless', which was left "
                                    "out as broken")
     assert "unknown check operator 'gee'" in asked.stderr
+
+
+def test_plugins_check_compiles_every_pack_and_names_the_broken_one(site, tmp_path):
+    broken = pack_dir(tmp_path, "careless-pack", "CAR-1", '{ path = "registry.code", gee = 1 }')
+    site.install("careless", shipping(broken), version="0.3.0")
+    listed = _run(site, "plugins")
+    assert listed.returncode == 0, listed.stderr
+    assert "careless 0.3.0" in listed.stdout and "BROKEN" not in listed.stdout
+
+    checked = _run(site, "plugins", "--check")
+    assert checked.returncode == 1, checked.stderr
+    lines = checked.stdout.splitlines()
+    assert "ok pack oecd-dgpf (builtin)" in lines
+    assert "ok pack oecd-digital-talent (builtin)" in lines
+    at = lines.index("BROKEN pack careless-pack (careless):")
+    assert lines[at + 1] == ("    error[pack.check]: careless-pack:rules/rules.toml: rule CAR-1: "
+                             "check.gee: unknown check operator 'gee'")
+    assert "Traceback" not in checked.stderr

@@ -507,7 +507,10 @@ def _replay(args: argparse.Namespace, record: dict[str, Any], record_path: Path)
             profiles += session.resolve_profiles([here / name])
             notes.append(f"profile {pin.get('id')} read from {name} beside the record")
         else:
-            profiles.append((origin, Profile.model_validate_json(json.dumps(pin["definition"]))))
+            # Errors found in the record's copy name where it lies in the record.
+            replayed = Profile.model_validate_json(json.dumps(pin["definition"])).read_from(
+                f"{record_path.name}: profile.profiles[{pin.get('id')}].definition")
+            profiles.append((origin, replayed))
             notes.append(f"profile {pin.get('id')} replayed from the record's copy: put {name} "
                          "beside the record or pass --profile to check it against its file")
 

@@ -92,8 +92,11 @@ def _pinned_rules(session: Session, record: Mapping[str, Any], record_name: str,
                 fix="install the pack version the record pins, or plan from the evidence "
                     "(maturity roadmap BUNDLE) to assess it again with the installed packs",
             )
-    profiles = [Profile.model_validate_json(json.dumps(pin["definition"]))
-                for pin in plan.profiles if isinstance(pin.get("definition"), Mapping)]
+    # Errors found in the record's copy of a profile name where it lies in the record.
+    profiles = [Profile.model_validate_json(json.dumps(pin["definition"])).read_from(
+                    f"{record_name}: profile.profiles[{pin.get('id')}].definition")
+                for pin in plan.profiles
+                if isinstance(pin.get("definition"), Mapping)]
     pinned_ids = [p.id for p in plan.packs]
     rules, _changes = session.load_rules(
         [pid for pid in pinned_ids if pid not in local] or None,

@@ -182,6 +182,14 @@ def test_a_changed_profile_weight_is_caught_and_named(
     profile.unlink()
     code, out, _ = run(capsys, "verify", record)
     assert code == 0 and "replayed from the record's copy" in out
+    # A copy that no longer applies is named where it lies in the record.
+    edit_record(record, lambda r: r["profile"]["profiles"][0]["definition"]["changes"][0]
+                .update(rule="DBD-SA-99"))
+    code, _, err = run(capsys, "verify", record)
+    assert code == 2
+    assert ("error[profile.invalid]: health.json: profile.profiles[meridia-health].definition: "
+            "profile.changes[0].rule: ") in err
+    assert "Traceback" not in err
 
 
 def test_a_changed_waiver_date_is_caught_and_named(

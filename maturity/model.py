@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from maturity.errors import format_location
-from maturity.keylines import located
+from maturity.keylines import key_line, located
 
 __all__ = [
     "DEFAULT_TEST_DATE",
@@ -195,6 +195,17 @@ class RulePack(_Strict):
     #: written ("" for a whole added rule, "check" for a changed check) → (the profile's file,
     #: the key path there, the profile's text, to find the line when an error needs it).
     tailored: dict[str, dict[str, tuple[str, tuple[str | int, ...], str | None]]] = {}
+    # The TOML text of each rule file and each rule's index in its file's `rules`, for the
+    # line of an error only: not part of the pack the record pins (its sha256 is).
+    _texts: dict[str, str] = PrivateAttr(default_factory=dict)
+    _indices: dict[str, int] = PrivateAttr(default_factory=dict)
+
+    def read_from(self, texts: dict[str, str], indices: dict[str, int]) -> RulePack:
+        """This pack, remembering its rule files' text and where each rule is in its file, so
+        that errors found later (when the pack is compiled) give the line."""
+        copy = self.model_copy()
+        copy._texts, copy._indices = texts, indices
+        return copy
 
     @property
     def id(self) -> str:
@@ -211,8 +222,11 @@ class RulePack(_Strict):
         # A later profile's change of a check outranks an earlier profile's added rule.
         part = path[0] if path and path[0] in written else "" if "" in written else None
         if not isinstance(part, str):
-            return (self.rule_files.get(rule_id, f"{self.origin} (pack {self.id})"),
-                    f"rule {rule_id}: {format_location(path)}")
+            file = self.rule_files.get(rule_id, f"{self.origin} (pack {self.id})")
+            where = f"rule {rule_id}: {format_location(path)}"
+            line = (key_line(self._texts[file], ("rules", self._indices[rule_id], *path))
+                    if file in self._texts and rule_id in self._indices else None)
+            return file, where if line is None else f"{where} (line {line})"
         file, base, text = written[part]
         return file, f"rule {rule_id}: {located(text, (*base, *(path[1:] if part else path)))}"
 

@@ -8,8 +8,9 @@ names are re-exported here for convenience.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from maturity.errors import InputError, PackError, did_you_mean, format_location
 from maturity.formats import check_tree, parse_toml, read_input
+from maturity.keylines import located
 from maturity.limits import Limits
 from maturity.model import PackHeader, Rule, RulePack
 from maturity.ruleset import CompiledRule, RuleSet, compile_rules
@@ -127,6 +129,7 @@ def pack_from_documents(
     *,
     origin: str,
     sha256: str,
+    texts: Mapping[str, bytes] | None = None,
 ) -> RulePack:
     """Validate parsed pack files into a `RulePack` (pure: no file access)."""
     unknown = sorted(set(header_doc) - {"pack"})
@@ -145,10 +148,14 @@ def pack_from_documents(
     try:
         header = PackHeader.model_validate(header_doc["pack"])
     except ValidationError as exc:
-        raise pydantic_error(exc, PackHeader, file=header_file, prefix=["pack"]) from None
+        raise pydantic_error(
+            exc, PackHeader, file=header_file, prefix=["pack"],
+            locate=functools.partial(located, _text(texts, header_file)),
+        ) from None
     rules: list[Rule] = []
     rule_files: dict[str, str] = {}
     rule_places: dict[str, str] = {}
+    rule_indices: dict[str, int] = {}
     for file, doc in rule_docs:
         extra = sorted(set(doc) - {"rules"})
         if extra:
@@ -190,7 +197,8 @@ def pack_from_documents(
                 rule = Rule.model_validate(raw)
             except ValidationError as exc:
                 raise pydantic_error(
-                    exc, Rule, file=file, prefix=["rules", index], subject=subject
+                    exc, Rule, file=file, prefix=["rules", index], subject=subject,
+                    locate=functools.partial(located, _text(texts, file)),
                 ) from None
             place = f"{file}, rules[{index}]"
             if rule.id in rule_places:
@@ -204,11 +212,25 @@ def pack_from_documents(
                     fix="rename one of the two rules",
                 )
             rule_places[rule.id] = place
+            rule_indices[rule.id] = index
             rules.append(rule)
             rule_files[rule.id] = file
-    return RulePack(
+    pack = RulePack(
         header=header, rules=tuple(rules), sha256=sha256, origin=origin, rule_files=rule_files
     )
+    if texts is None:
+        return pack
+    return pack.read_from({f: t for f in rule_files.values() if (t := _text(texts, f))},
+                          rule_indices)
+
+
+def _text(texts: Mapping[str, bytes] | None, file: str) -> str | None:
+    """A pack file's text, for the line of an error (None when unknown or not UTF-8)."""
+    data = (texts or {}).get(file)
+    try:
+        return data.decode("utf-8") if data is not None else None
+    except UnicodeDecodeError:
+        return None
 
 
 def load_pack_dir(
@@ -231,6 +253,7 @@ def load_pack_dir(
     )
     digest = hashlib.sha256()
     docs: list[tuple[str, dict[str, Any]]] = []
+    texts: dict[str, bytes] = {}
     rule_count = 0
     for name in names:
         shown = f"{display}/{name}"
@@ -249,10 +272,12 @@ def load_pack_dir(
                 fix="raise the limit if this is intended",
             )
         docs.append((shown, doc))
+        texts[shown] = data
     header = next(doc for shown, doc in docs if shown.endswith("/pack.toml"))
     rule_docs = [(shown, doc) for shown, doc in docs if not shown.endswith("/pack.toml")]
     return pack_from_documents(
-        f"{display}/pack.toml", header, rule_docs, origin=origin, sha256=digest.hexdigest()
+        f"{display}/pack.toml", header, rule_docs, origin=origin, sha256=digest.hexdigest(),
+        texts=texts,
     )
 
 

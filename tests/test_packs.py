@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,14 @@ def _load_error(session: Session, tmp: Path, header: dict[str, Any],
     return info.value
 
 
+def _located(error: PackError, tmp: Path, where: str, written: str) -> None:
+    """The error names `where` and the line of the rule file that writes `written`."""
+    match = re.fullmatch(re.escape(where) + r" \(line (\d+)\)", error.location or "")
+    assert match, error.location
+    line = (tmp / "pack" / "rules.toml").read_text().splitlines()[int(match.group(1)) - 1]
+    assert written in line, line
+
+
 def test_the_mini_pack_round_trips_through_tomli_w(session: Session, tmp_path: Path) -> None:
     header, rules = _mini()
     original, _ = session.load_rules(pack_dirs=[MINI_PACK])
@@ -49,7 +58,7 @@ def test_unknown_key_names_file_rule_and_suggests(session: Session, tmp_path: Pa
     error = _load_error(session, tmp_path, header, rules)
     assert error.code == "pack.unknown-key"
     assert error.file == "pack/rules.toml"
-    assert error.location == "rule A-2: rules[1].wieght"
+    _located(error, tmp_path, "rule A-2: rules[1].wieght", "wieght = 2")
     assert error.fix == "did you mean 'weight'?"
 
 
@@ -66,7 +75,7 @@ def test_unknown_dimension(session: Session, tmp_path: Path) -> None:
     rules[0]["dimension"] = "alpah"
     error = _load_error(session, tmp_path, header, rules)
     assert error.code == "pack.unknown-dimension"
-    assert error.location == "rule A-1: dimension"
+    _located(error, tmp_path, "rule A-1: dimension", 'dimension = "alpah"')
     assert error.fix == "did you mean 'alpha'?"
 
 
@@ -75,7 +84,7 @@ def test_unknown_check_type_with_key_path(session: Session, tmp_path: Path) -> N
     rules[3]["check"]["all"][0] = {"path": "users.methods", "shar_of": ["a"]}
     error = _load_error(session, tmp_path, header, rules)
     assert error.code == "pack.check"
-    assert error.location == "rule B-1: check.all[0].shar_of"
+    _located(error, tmp_path, "rule B-1: check.all[0].shar_of", "shar_of")
     assert error.fix == "did you mean 'share_of'?"
 
 
@@ -84,7 +93,7 @@ def test_ill_typed_check_parameter(session: Session, tmp_path: Path) -> None:
     rules[1]["check"] = {"path": "strategy.reviewed", "within_days": "two years"}
     error = _load_error(session, tmp_path, header, rules)
     assert error.code == "pack.check"
-    assert error.location == "rule A-2: check.within_days"
+    _located(error, tmp_path, "rule A-2: check.within_days", "within_days")
     assert "'two years'" in (error.found or "")
 
 
@@ -93,7 +102,7 @@ def test_missing_dependency(session: Session, tmp_path: Path) -> None:
     rules[1]["remediation"]["depends_on"] = ["A-9"]
     error = _load_error(session, tmp_path, header, rules)
     assert error.code == "pack.unknown-dependency"
-    assert error.location == "rule A-2: remediation.depends_on"
+    _located(error, tmp_path, "rule A-2: remediation.depends_on", "depends_on")
 
 
 def test_dependency_cycle_names_the_chain(session: Session, tmp_path: Path) -> None:
@@ -109,7 +118,7 @@ def test_combinator_with_wrong_shape(session: Session, tmp_path: Path) -> None:
     header, rules = _mini()
     rules[4]["check"] = {"at_least": {"n": 4, "of": rules[4]["check"]["at_least"]["of"]}}
     error = _load_error(session, tmp_path, header, rules)
-    assert error.location == "rule B-2: check.at_least.n"
+    _located(error, tmp_path, "rule B-2: check.at_least.n", "n = 4")
     assert error.expected == "n between 1 and 3"
 
 
@@ -123,4 +132,4 @@ def test_rule_weight_must_be_positive(session: Session, tmp_path: Path) -> None:
     header, rules = _mini()
     rules[0]["weight"] = -1
     error = _load_error(session, tmp_path, header, rules)
-    assert error.location == "rule A-1: rules[0].weight"
+    _located(error, tmp_path, "rule A-1: rules[0].weight", "weight = -1")

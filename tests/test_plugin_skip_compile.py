@@ -106,7 +106,8 @@ def test_an_unknown_operator_stops_the_run_or_leaves_the_plugin_out(site, tmp_pa
     (skipped,) = run.host.skipped_records()
     assert (skipped["name"], skipped["hook"]) == ("careless", "maturity_rule_packs")
     assert skipped["error"].startswith("error[pack.check]: careless-pack:rules/rules.toml: "
-                                       "rule CAR-1: check.gee: unknown check operator 'gee'")
+                                       "rule CAR-1: check.gee (line 10): unknown check "
+                                       "operator 'gee'")
     assert [p.name for p in run.host.plugins] == ["builtin", "careful"]
 
 
@@ -217,7 +218,7 @@ def test_cli_stops_with_exit_2_or_skips_and_records_the_plugin(site, tmp_path):
     stopped = _run(site, "assess", str(FINANCE), "-o", str(out))
     assert stopped.returncode == 2
     assert stopped.stderr.startswith("error[pack.check]: careless-pack:rules/rules.toml: rule "
-                                     "CAR-1: check.gee: unknown check operator 'gee'")
+                                     "CAR-1: check.gee (line 10): unknown check operator 'gee'")
     assert "Traceback" not in stopped.stderr
     assert not out.exists()
 
@@ -255,5 +256,5 @@ def test_plugins_check_compiles_every_pack_and_names_the_broken_one(site, tmp_pa
     assert "ok pack oecd-digital-talent (builtin)" in lines
     at = lines.index("BROKEN pack careless-pack (careless):")
     assert lines[at + 1] == ("    error[pack.check]: careless-pack:rules/rules.toml: rule CAR-1: "
-                             "check.gee: unknown check operator 'gee'")
+                             "check.gee (line 10): unknown check operator 'gee'")
     assert "Traceback" not in checked.stderr

@@ -237,7 +237,10 @@ def test_compile_errors_in_what_a_profile_wrote_point_into_the_profile(tmp_path)
     assert caught.value.location == f"rule MER-1: profile.add[0].rule.facet (line {line})"
     assert fixed.splitlines()[line - 1] == 'facet = "nowhere"'
     # A rule the profile did not touch still names its pack's file.
-    assert mini().place("A-2", "dimension") == ("mini/rules.toml", "rule A-2: dimension")
+    file, where = mini().place("A-2", "dimension")
+    assert (file, where) == ("mini/rules.toml", f"rule A-2: dimension (line {_line(where)})")
+    rules = (MINI_PACK / "rules.toml").read_text(encoding="utf-8")
+    assert rules.splitlines()[_line(where) - 1].startswith("dimension = ")
 
 
 def test_a_check_changed_by_a_later_profile_is_that_profiles(tmp_path):

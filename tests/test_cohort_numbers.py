@@ -142,6 +142,8 @@ def test_trend_in_french_writes_french_numbers_and_english_stays_english(french)
     assert "2026\u00a0: 50,0\u00a0%, niveau 2" in dimension_chart
     table = page[page.index("<table"):page.index("</table>")]
     assert ">45,0<" in table and ">62,5 (" in table
+    # Dates as the language writes them, the ISO date kept for machines.
+    assert '<time datetime="2027-10-31">31 oct. 2027</time>' in table
     english = render_trend(history, "html").decode()
     assert "2026: 45.0%, level" not in english                    # the index has no level
     assert "2026: 45.0%; 2027: 50.0% (not comparable with the period before)" in english

@@ -61,7 +61,7 @@ def test_csv_and_markdown() -> None:
             ("2025", "d-one", "0.5", "no"), ("2025", "d-two", "0.3", "no")]
     assert "changed version 1.0.0 → 1.1.0" in rows[-1]["why_not"]
     md = render_trend(trend(records), "md").decode()
-    assert "| 2025 | 2025-10-31 | 1.1.0 | 40.0 |" in md and "**not comparable:**" in md
+    assert "| 2025 | Oct 31, 2025 | 1.1.0 | 40.0 |" in md and "**not comparable:**" in md
 
 
 def test_trend_of_real_assessments_with_a_new_pack_version(

@@ -34,6 +34,8 @@ __all__ = [
     "element_bars",
     "heatmap",
     "heatmap_colour",
+    "label",
+    "line_count",
     "radar",
     "text_colour_on",
     "timeline",
@@ -194,6 +196,20 @@ def _text(words: Words, x: float, y: float, label: str, *, anchor: str = "start"
             f'font-weight="{weight}">{spans}</text>')
 
 
+def label(words: Words, x: float, y: float, text: str, *, anchor: str = "start",
+          size: float = 12, colour: str = INK, weight: str = "normal", width: int = 0) -> str:
+    """A chart's text at (x, y), for charts drawn elsewhere (comparisons, trends), wrapped at
+    about `width` characters when given (lines centred on y): right to left, it runs right to
+    left and keeps its side of `x` (see `Words`)."""
+    return _text(words, x, y, text, anchor=anchor, size=size, colour=colour, weight=weight,
+                 width=width)
+
+
+def line_count(text: str, width: int) -> int:
+    """How many lines `label` draws `text` on, wrapped at about `width` characters."""
+    return len(_wrap(text, width))
+
+
 def _svg(uid: str, width: float, height: float, title: str, desc: str, body: str,
          css: str) -> str:
     return (
@@ -346,7 +362,11 @@ class Row:
 def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row], *,
             words: Words = ENGLISH) -> str:
     """Scores of every (row, column) cell, with the value printed in each cell."""
-    label_width, cell_w, cell_h, top = 210.0, 128.0, 46.0, 56.0
+    label_width, cell_w, cell_h = 210.0, 128.0, 46.0
+    # Column names wrap, their last line just above the cells; the header grows to hold the
+    # longest (another language's, or a pillar's long name).
+    heads = [_wrap(column, 16) for column in columns]
+    top = max(56.0, 26.0 + 15.0 * (max((len(h) for h in heads), default=1) - 1))
     no_data = words.gettext("n/a: no rule of the cell counts")
     steps = 10
     step_w = 24.0
@@ -355,7 +375,8 @@ def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row], *
     height = top + cell_h * len(rows) + 64
     parts: list[str] = []
     for j, column in enumerate(columns):
-        parts.append(_text(words, label_width + cell_w * (j + 0.5), top - 12, column,
+        parts.append(_text(words, label_width + cell_w * (j + 0.5),
+                           top - 12 - 7.5 * (len(heads[j]) - 1), column,
                            anchor="middle", size=12.5, weight="600", width=16))
     for i, row in enumerate(rows):
         y = top + cell_h * i

@@ -385,8 +385,15 @@ def _boxplot(uid: str, title: str, distributions: Sequence[Distribution],
     0-100 % scale, with every number in the description and in a title per box, written as
     the report's language writes numbers (SVG coordinates stay in the SVG's own syntax)."""
     from maturity import charts
+    from maturity.report import words
 
-    label_w, plot_w, row_h, top = 220.0, 420.0, 34.0, 30.0
+    chart_words = words(language)
+    label_w, plot_w, top = 220.0, 420.0, 30.0
+    # Names wrap to fit their column (bold 12.5 px: about 7.5 px a character), and rows grow
+    # to hold the longest.
+    wrap = int((label_w - 10) / 7.5)
+    lines = max((charts.line_count(names[d.dimension], wrap) for d in distributions), default=1)
+    row_h = max(34.0, 15.0 * lines + 8)
     width, height = label_w + plot_w + 70, top + row_h * len(distributions) + 40
 
     def x(value: float) -> float:
@@ -397,18 +404,16 @@ def _boxplot(uid: str, title: str, distributions: Sequence[Distribution],
         gx = x(k / 10)
         parts.append(f'<line x1="{gx:.1f}" y1="{top - 6:.1f}" x2="{gx:.1f}" '
                      f'y2="{height - 34:.1f}" stroke="#c8c8c8" stroke-width="1"/>')
-        parts.append(f'<text x="{gx:.1f}" y="{height - 18:.1f}" text-anchor="middle" '
-                     f'font-size="11" fill="#595959">{escape(language.percent(k / 10, 0))}'
-                     '</text>')
+        parts.append(charts.label(chart_words, gx, height - 18, language.percent(k / 10, 0),
+                                  anchor="middle", size=11, colour=charts.MUTED))
     described = []
     for i, d in enumerate(distributions):
         cy = top + row_h * i + row_h / 2
         said = _box_said(d, names[d.dimension], language)
         described.append(said)
         parts.append(f'<g class="box"><title>{escape(said)}</title>')
-        parts.append(f'<text x="{label_w - 10:.1f}" y="{cy + 4:.1f}" text-anchor="end" '
-                     f'font-size="12.5" font-weight="600" fill="{charts.INK}">'
-                     f'{escape(names[d.dimension])}</text>')
+        parts.append(charts.label(chart_words, label_w - 10, cy + 4, names[d.dimension],
+                                  anchor="end", size=12.5, weight="600", width=wrap))
         parts.append(f'<line x1="{x(d.minimum):.1f}" y1="{cy:.1f}" x2="{x(d.maximum):.1f}" '
                      f'y2="{cy:.1f}" stroke="{charts.INK}" stroke-width="1.5"/>')
         parts.append(f'<rect x="{x(d.q1):.1f}" y="{cy - 9:.1f}" '
@@ -419,8 +424,8 @@ def _boxplot(uid: str, title: str, distributions: Sequence[Distribution],
         mx = x(d.mean)
         parts.append(f'<path d="M{mx:.1f} {cy - 6:.1f} L{mx + 6:.1f} {cy:.1f} L{mx:.1f} '
                      f'{cy + 6:.1f} L{mx - 6:.1f} {cy:.1f} Z" fill="{charts.PROJECTED}"/>')
-        parts.append(f'<text x="{x(1.0) + 8:.1f}" y="{cy + 4:.1f}" font-size="11.5" '
-                     f'fill="{charts.INK}">{escape(language.percent(d.median))}</text></g>')
+        parts.append(charts.label(chart_words, x(1.0) + 8, cy + 4, language.percent(d.median),
+                                  size=11.5) + "</g>")
     desc = language.pgettext("clause separator", "; ").join(described)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="boxplot" '
             f'aria-labelledby="{uid}-t {uid}-d" width="{width:.0f}" height="{height:.0f}" '

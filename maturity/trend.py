@@ -153,7 +153,9 @@ def _chart(uid: str, title: str, series: DimensionTrend, language: Language) -> 
     with the one before starts a new line and is drawn hollow; every value is printed, as the
     report's language writes numbers (SVG coordinates stay in the SVG's own syntax)."""
     from maturity import charts
+    from maturity.report import words
 
+    chart_words = words(language)
     width, height, left, right, top, bottom = 340.0, 190.0, 44.0, 16.0, 26.0, 40.0
     count = len(series.values)
     span = width - left - right
@@ -168,8 +170,8 @@ def _chart(uid: str, title: str, series: DimensionTrend, language: Language) -> 
     for k in (0, 0.5, 1.0):
         parts.append(f'<line x1="{left:.1f}" y1="{y(k):.1f}" x2="{width - right:.1f}" '
                      f'y2="{y(k):.1f}" stroke="#c8c8c8"/>')
-        parts.append(f'<text x="{left - 6:.1f}" y="{y(k) + 4:.1f}" text-anchor="end" '
-                     f'font-size="10.5" fill="#595959">{escape(language.percent(k, 0))}</text>')
+        parts.append(charts.label(chart_words, left - 6, y(k) + 4, language.percent(k, 0),
+                                  anchor="end", size=10.5, colour=charts.MUTED))
     line: list[str] = []
     for i, (label, value, _level, starts) in enumerate(series.values):
         if starts or value is None:
@@ -179,8 +181,8 @@ def _chart(uid: str, title: str, series: DimensionTrend, language: Language) -> 
             line = []
         if value is not None:
             line.append(f"{x(i):.1f},{y(value):.1f}")
-        parts.append(f'<text x="{x(i):.1f}" y="{height - bottom + 16:.1f}" text-anchor="middle" '
-                     f'font-size="11" fill="{charts.INK}">{escape(label)}</text>')
+        parts.append(charts.label(chart_words, x(i), height - bottom + 16, label, anchor="middle",
+                                  size=11))
     if len(line) > 1:
         parts.append(f'<polyline points="{" ".join(line)}" fill="none" '
                      f'stroke="{charts.CURRENT}" stroke-width="2.5"/>')
@@ -194,9 +196,8 @@ def _chart(uid: str, title: str, series: DimensionTrend, language: Language) -> 
                      f'fill="{fill}" stroke="{charts.CURRENT}" stroke-width="2"/>'
                      if starts else
                      f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="5" fill="{fill}"/>')
-        parts.append(f'<text x="{x(i):.1f}" y="{y(value) - 10:.1f}" text-anchor="middle" '
-                     f'font-size="11" font-weight="600" fill="{charts.INK}">'
-                     f'{escape(language.number(100 * value, 1))}</text>')
+        parts.append(charts.label(chart_words, x(i), y(value) - 10, language.number(100 * value, 1),
+                                  anchor="middle", size=11, weight="600"))
     desc = language.pgettext("clause separator", "; ").join(described)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="trend" '
             f'aria-labelledby="{uid}-t {uid}-d" width="{width:.0f}" height="{height:.0f}" '

@@ -18,13 +18,20 @@ in `tests/test_fastpath.py` checks it on generated packs and evidence. The one d
 that every part of a check is evaluated (the closures stop early): this can only matter for a
 value the loaders' limits already refuse, such as an integer too large for a float.
 
+The function is written for CPython 3.11's specialising interpreter: each value is read where
+first needed, verdicts join the returned list 30 at a time, and locals never live at once share
+a slot (`_compact`), so 500 rules stay under 256 locals; pack values are code constants. An
+instruction whose operand needs a second byte would run unspecialised.
+
 Security: the generated source holds only names chosen here (`n3`, `r7`, `k12`) and operators
 from a fixed table. Every value that comes from a pack (keys, thresholds, options, credits) is
 bound to a name (`k12`), which becomes a constant of the compiled code (put into its constants
 after compiling); no text from a pack or from evidence is ever placed in the source.
 
 `JsonReader` (`FastRuleSet.json_reader`) runs the same generated checks on JSON text decoded
-by msgspec into structs of only the key paths the rules read.
+by msgspec into structs of only the key paths the rules read; a value only built-in checks
+read is decoded narrower (`_narrowed`: numbers as floats, `share_of` lists as strings,
+document references as structs), and what the narrower type cannot hold is read as dicts.
 
 `FastScorer` turns verdicts into the same `PackScore`s as `maturity.scoring.score_packs`, with
 the default `oecd-dgi` model computed from precomputed index groups (every float summed in the

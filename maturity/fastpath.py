@@ -327,7 +327,7 @@ class _Source:
             self._read(keys[:-1], table=True)
         name = self.fresh("t" if table else "n")
         # The read itself is written where it is first needed (`source` fills it in).
-        self.lines.append(f"{_READ}{len(self.reads)}")
+        self.lines.append(f"{_MARK}{len(self.reads)}")
         self.reads.append((name, table, keys))
         self.nodes[(table, keys)] = name
         if not table and keys in self.typed:
@@ -522,7 +522,7 @@ class _Source:
         error propagates (the caller then evaluates the bundle from dicts)."""
         if not self.listed:
             self.lines.append("verdicts = []")
-        lines = [reads[int(line[1:])] if line.startswith(_READ) else line
+        lines = [reads[int(line[1:])] if line.startswith(_MARK) else line
                  for line in self.lines]
         fast = [
             "as_of = ctx.as_of",
@@ -544,8 +544,9 @@ class _Source:
         return "def verdicts(data, ctx):\n" + "".join(f"    {line}\n" for line in body)
 
 
-#: Marks the place of a read in `_Source.lines`.
-_READ: Final = "\x00"
+#: Starts a placeholder that no generated text holds: a read's place in `_Source.lines`, or a
+#: bound value's place in the source being compiled.
+_MARK: Final = "\x00"
 #: A generated local's name (not an attribute: struct fields are named alike).
 _NAME: Final = re.compile(r"(?<![.\w])[a-z]\d+\b")
 
@@ -865,8 +866,8 @@ def _function(src: _Source, source: str) -> Callable[[Any, EvalContext], list[Ve
     constants (CPython 3.11 reads a constant faster than a global, and the code then names
     only builtins, with no longer instruction for any of them)."""
     values = dict(zip(src.names, src.values, strict=True))
-    marks = {f"{_READ}{name}": value for name, value in values.items()}
-    marked = _BOUND.sub(lambda m: repr(f"{_READ}{m.group()}"), source)
+    marks = {f"{_MARK}{name}": value for name, value in values.items()}
+    marked = _BOUND.sub(lambda m: repr(f"{_MARK}{m.group()}"), source)
     with warnings.catch_warnings():
         # The placeholders are text: calling one, or `is` with one, draws a warning.
         warnings.simplefilter("ignore", SyntaxWarning)
@@ -875,7 +876,7 @@ def _function(src: _Source, source: str) -> Callable[[Any, EvalContext], list[Ve
     constants = tuple(marks[c] if c.__class__ is str and c in marks else c
                       for c in code.co_consts)
     placed = {c for c in code.co_consts if c.__class__ is str and c in marks}
-    if placed != {f"{_READ}{name}" for name in _BOUND.findall(source)}:
+    if placed != {f"{_MARK}{name}" for name in _BOUND.findall(source)}:
         # A placeholder folded into another constant would leave its value out.
         raise AssertionError("a bound value is not a constant of the generated code")
     function = types.FunctionType(code.replace(co_consts=constants),

@@ -46,11 +46,12 @@ import functools
 import heapq
 import itertools
 import re
+import sys
 import types
 import warnings
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import add, is_, itemgetter
 from typing import Any, Final, cast
 
 from pydantic import TypeAdapter
@@ -1090,14 +1091,23 @@ class JsonReader:
             return self.fast.verdicts(self._parse(text), ctx)
 
 
+# The reference sums weights and products one after the other (`weighted_credit`). So does
+# `sum` over floats up to Python 3.11; from 3.12 it compensates rounding, which could differ in
+# the last bit, so there the sums are folded one by one as the reference folds them.
+if sys.version_info >= (3, 12):  # pragma: no cover - the interpreter the tests run decides
+    def _sum(values: Iterable[float]) -> float:
+        return functools.reduce(add, values, 0.0)
+else:
+    _sum = builtins.sum
+
+
 @dataclass(frozen=True, slots=True)
 class _Group:
     """Rules of one scope (a dimension, a facet cell or a level), in scoring order."""
 
     id: int
-    size: int
+    indices: tuple[int, ...]
     pick: Callable[[Sequence[Any]], tuple[Any, ...]]
-    total: float  # the sum of the weights when every rule counts
 
 
 def _picker(indices: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
@@ -1118,13 +1128,38 @@ class _DimensionPlan:
     levels: tuple[_Group, ...]  # levels 1..5
 
 
+#: Per group, the sum of the weights of its counted rules, or None when none counts.
+_Totals = list[float | None]
+#: Per pack: its id, then per dimension its id, its group's pick and total, and its levels'
+#: (level, pick, total) for the levels some rule counts in.
+_SummaryPlan = tuple[tuple[str, tuple[tuple[str, Callable[[Sequence[Any]], tuple[Any, ...]],
+                                            float | None,
+                                            tuple[tuple[int, Callable[[Sequence[Any]],
+                                                                      tuple[Any, ...]],
+                                                        float], ...]], ...]], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pattern:
+    """What scoring needs to know of one set of left-out rules."""
+
+    totals: _Totals
+    counts: list[int]  # per group, its counted rules
+    summary: _SummaryPlan
+
+
 class FastScorer:
     """Scores from verdicts, equal to `score_packs(..., with_waivers=True)` on the outcomes.
 
     With `oecd-dgi` every scope's weighted mean is two sums over precomputed index groups. A
-    rule left out (not applicable) enters both sums as 0.0, which leaves a float sum exactly
-    unchanged, so the results equal the reference's, which skips it, to the last bit.
+    rule left out (not applicable) enters its groups' sums as 0.0, which leaves a float sum
+    exactly unchanged, so the results equal the reference's, which skips it, to the last bit.
+    Which rules a bundle leaves out is one of few patterns in a batch (those whose `applies`
+    fails); each pattern's weight totals are computed once and kept (bounded).
     """
+
+    #: Patterns of left-out rules whose totals are kept.
+    KEPT = 256
 
     def __init__(self, rules: RuleSet, model: ScoringModel, level_threshold: float = 0.75
                  ) -> None:
@@ -1135,9 +1170,9 @@ class FastScorer:
         self.weights = [c.rule.weight for c in rules.rules]
         index = {c.id: i for i, c in enumerate(rules.rules)}
         #: Rules that can be left out (their `applies` condition may fail).
-        self._optional = [i for i, c in enumerate(rules.rules) if c.applies is not None]
-        self._groups_of: dict[int, list[int]] = {i: [] for i in self._optional}
-        self._group_count = 0
+        self._optional = tuple(i for i, c in enumerate(rules.rules) if c.applies is not None)
+        self._pick_optional = _picker(self._optional)
+        self._groups: list[_Group] = []
         self._plans: list[tuple[RulePack, list[int], list[_DimensionPlan]]] = []
         for pack in rules.packs:
             # Scoring sums rules in id order (see `score_packs`); so do the groups here.
@@ -1155,23 +1190,60 @@ class FastScorer:
                 )
                 dims.append(_DimensionPlan(dimension.id, self._group(in_dim), facets, levels))
             self._plans.append((pack, ordered, dims))
+        self._patterns: dict[tuple[int, ...], _Pattern] = {}
 
     def _group(self, indices: list[int]) -> _Group:
-        group = _Group(self._group_count, len(indices), _picker(indices),
-                       sum([self.weights[i] for i in indices]))
-        self._group_count += 1
-        for i in indices:
-            if i in self._groups_of:
-                self._groups_of[i].append(group.id)
+        group = _Group(len(self._groups), tuple(indices), _picker(indices))
+        self._groups.append(group)
         return group
+
+    def _left_out(self, verdicts: Sequence[Verdict]) -> tuple[int, ...]:
+        """The rules this bundle leaves out: those whose `applies` condition failed."""
+        if not self._optional:
+            return ()
+        return tuple(itertools.compress(self._optional, map(
+            is_, self._pick_optional(verdicts), itertools.repeat(NOT_APPLICABLE))))
+
+    def _pattern(self, left_out: tuple[int, ...]) -> _Pattern:
+        """Every group's counted rules and weights, and the summary's plan, for these
+        left-out rules (computed once per pattern)."""
+        kept = self._patterns.get(left_out)
+        if kept is not None:
+            return kept
+        weights = list(self.weights)
+        for i in left_out:
+            weights[i] = 0.0
+        out = set(left_out)
+        counts = [sum(1 for i in group.indices if i not in out) for group in self._groups]
+        totals: _Totals = [_sum(group.pick(weights)) if counted else None
+                           for group, counted in zip(self._groups, counts, strict=True)]
+        summary = tuple(
+            (pack.id, tuple(
+                (plan.id, plan.rules.pick, totals[plan.rules.id],
+                 tuple((at, group.pick, total)
+                       for at, group in enumerate(plan.levels, start=1)
+                       if (total := totals[group.id]) is not None))
+                for plan in dims))
+            for pack, _ordered, dims in self._plans)
+        if len(self._patterns) >= self.KEPT:
+            self._patterns.clear()
+        kept = self._patterns[left_out] = _Pattern(totals, counts, summary)
+        return kept
+
+    def _products(self, verdicts: Sequence[Verdict]) -> list[float]:
+        """Weight x counted credit per rule; 0.0 for a verdict without a credit (w x 0.0 is
+        0.0 for every weight) and for a rule left out, which its group's total skips."""
+        return [w * v if v.__class__ is float else 0.0
+                for w, v in zip(self.weights, verdicts, strict=True)]
 
     def score(self, verdicts: Sequence[Verdict]) -> dict[str, PackScore]:
         """Scores of every pack from the evidence alone (no waivers, no declarations: a bundle
         with those goes through the reference path)."""
         if not self.fast:
             return self._generic(counted_credits(verdicts))
-        weights, products, missing = self._prepare(verdicts)
-        return {pack.id: self._pack(pack, dims, weights, products, missing)
+        pattern = self._pattern(self._left_out(verdicts))
+        products = self._products(verdicts)
+        return {pack.id: self._pack(pack, dims, pattern, products)
                 for pack, _ordered, dims in self._plans}
 
     def summary(self, verdicts: Sequence[Verdict]
@@ -1182,35 +1254,26 @@ class FastScorer:
             return {pack_id: (score.index, tuple((d.id, d.score, d.level)
                                                  for d in score.dimensions.values()))
                     for pack_id, score in self._generic(counted_credits(verdicts)).items()}
-        weights, products, missing = self._prepare(verdicts)
+        plan = self._pattern(self._left_out(verdicts)).summary
+        products = self._products(verdicts)
+        threshold = self.level_threshold
+        index = self.model.index
         out = {}
-        for pack, _ordered, dims in self._plans:
-            scored = tuple((plan.id, self._weighted(plan.rules, weights, products),
-                            self._level(plan, weights, products, missing)) for plan in dims)
-            counted = [score for plan, (_d, score, _l) in zip(dims, scored, strict=True)
-                       if plan.rules.size - missing[plan.rules.id]]
-            out[pack.id] = (self.model.index(counted, []), scored)
+        for pack_id, dims in plan:
+            scored = []
+            counted = []
+            for dim_id, pick, total, levels in dims:
+                score = _mean_of(pick(products), total)
+                level = 0
+                for at, level_pick, level_total in levels:
+                    if _mean_of(level_pick(products), level_total) < threshold:
+                        break
+                    level = at
+                scored.append((dim_id, score, level))
+                if total is not None:
+                    counted.append(score)
+            out[pack_id] = (index(counted, []), tuple(scored))
         return out
-
-    def _prepare(self, verdicts: Sequence[Verdict]
-                 ) -> tuple[list[float] | None, list[float], list[int]]:
-        """(the weights when some rule is left out, else None; weight x counted credit per
-        rule, 0 for a rule left out; how many rules each group leaves out)."""
-        # Only a rule with an `applies` condition can be left out (no waivers here).
-        left_out = [i for i in self._optional if verdicts[i] is NOT_APPLICABLE]
-        weights = self.weights
-        missing = [0] * self._group_count
-        if left_out:
-            weights = list(weights)
-            for i in left_out:
-                weights[i] = 0.0
-                for group in self._groups_of[i]:
-                    missing[group] += 1
-        # A verdict without a credit counts 0: w x 0.0 is 0.0 for every weight (positive and
-        # finite, or 0 for a rule left out).
-        products = [w * v if v.__class__ is float else 0.0
-                    for w, v in zip(weights, verdicts, strict=True)]
-        return (weights if left_out else None), products, missing
 
     def _generic(self, credits: Sequence[float | None]) -> dict[str, PackScore]:
         out: dict[str, PackScore] = {}
@@ -1221,38 +1284,38 @@ class FastScorer:
             out[pack.id] = score_pack(pack, scored, self.model, self.level_threshold)
         return out
 
-    @staticmethod
-    def _weighted(group: _Group, weights: list[float] | None, products: list[float]) -> float:
-        """`_weighted` of maturity.scoring: the weighted mean of the counted credits, clamped."""
-        total = group.total if weights is None else sum(group.pick(weights))
-        if total <= 0:
-            return 0.0
-        mean: float = min(1.0, max(0.0, sum(group.pick(products)) / total))
-        return mean
-
-    def _level(self, plan: _DimensionPlan, weights: list[float] | None, products: list[float],
-               missing: list[int]) -> int:
+    def _level(self, plan: _DimensionPlan, totals: _Totals, products: list[float]) -> int:
         """`maturity_level`: every level up to L reaches the threshold."""
         level = 0
         for at, group in enumerate(plan.levels, start=1):
-            if group.size - missing[group.id]:
-                if self._weighted(group, weights, products) < self.level_threshold:
+            total = totals[group.id]
+            if total is not None:
+                if _mean_of(group.pick(products), total) < self.level_threshold:
                     break
                 level = at
         return level
 
-    def _pack(self, pack: RulePack, dims: list[_DimensionPlan], weights: list[float] | None,
-              products: list[float], missing: list[int]) -> PackScore:
+    def _pack(self, pack: RulePack, dims: list[_DimensionPlan], pattern: _Pattern,
+              products: list[float]) -> PackScore:
+        totals = pattern.totals
         dimensions: dict[str, DimensionScore] = {}
         for plan in dims:
             facets: dict[str, float | None] = {
-                facet_id: self._weighted(cell, weights, products)
-                if cell.size - missing[cell.id] else None
+                facet_id: _mean_of(cell.pick(products), totals[cell.id])
+                if totals[cell.id] is not None else None
                 for facet_id, cell in plan.facets
             }
             dimensions[plan.id] = DimensionScore(
-                plan.id, self._weighted(plan.rules, weights, products),
-                self._level(plan, weights, products, missing), facets,
-                plan.rules.size - missing[plan.rules.id])
+                plan.id, _mean_of(plan.rules.pick(products), totals[plan.rules.id]),
+                self._level(plan, totals, products), facets, pattern.counts[plan.rules.id])
         index = self.model.index([d.score for d in dimensions.values() if d.counted], [])
         return PackScore(pack.id, index, dimensions)
+
+
+def _mean_of(products: Iterable[float], total: float | None) -> float:
+    """`_weighted` of maturity.scoring: the weighted mean of the counted credits, clamped to
+    [0, 1] (as `min(1.0, max(0.0, mean))`), 0.0 when no weight counts."""
+    if total is None or total <= 0:
+        return 0.0
+    mean = _sum(products) / total
+    return (mean if mean < 1.0 else 1.0) if mean > 0.0 else 0.0

@@ -260,6 +260,45 @@ def test_fast_scores_are_the_reference_scores(
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(packs(), st.data(), as_of_dates, documents, st.sampled_from([0.5, 0.75, 1.0]))
+def test_one_scorer_over_many_bundles_gives_the_reference_scores(
+    pack: RulePack, draw: st.DataObject, as_of: dt.date, docs: dict[str, DocumentInfo],
+    threshold: float,
+) -> None:
+    """A batch scores every bundle with one scorer, which keeps each pattern of left-out
+    rules it has met (here at most two, so patterns are also dropped and computed again)."""
+    rules, fast = _fast(pack)
+    model = BUILTIN_SCORING_MODELS[0]
+    scorer = FastScorer(rules, model, threshold)
+    scorer.KEPT = 2
+    for data in draw.draw(st.lists(evidence_for(pack), min_size=1, max_size=6)):
+        def reference(data: dict[str, Any] = data) -> dict[str, Any]:
+            return score_packs(rules.packs, evaluate(rules, data, as_of, docs), model,
+                               level_threshold=threshold)
+
+        def verdicts(data: dict[str, Any] = data) -> Any:
+            return fast.verdicts(data, EvalContext(as_of, docs))
+
+        _same(lambda: scorer.score(verdicts()), reference)
+        _same(lambda: scorer.summary(verdicts()),
+              lambda: {p: (s.index, tuple((d.id, d.score, d.level)
+                                          for d in s.dimensions.values()))
+                       for p, s in reference().items()})
+
+
+def test_scores_are_summed_in_order_as_the_reference_sums_them() -> None:
+    """From Python 3.12 `sum` compensates rounding; the reference adds one after the other,
+    and so must the fast scorer, to the last bit."""
+    from maturity.fastpath import _sum
+    from maturity.scoring import ScoredRule, weighted_credit
+
+    credits = [0.1] * 10
+    rules = [ScoredRule(f"R-{i}", "d", None, 1, 1.0, c) for i, c in enumerate(credits)]
+    assert _sum(credits) == 0.9999999999999999  # not 1.0, which compensated summing gives
+    assert _sum(credits) / 10 == weighted_credit(rules)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(packs(), st.data())
 def test_waivers_and_declarations_give_the_reference_outcomes(
     pack: RulePack, draw: st.DataObject

@@ -139,6 +139,7 @@ def per_bundle(rules: int, sizes: Sizes, work: Path) -> dict[str, Any]:
     session, ruleset = _pack(work / f"rules-{rules}", rules)
     started = time.perf_counter()
     fast = FastRuleSet(ruleset, session.compiler)
+    assert fast.source  # compiled at first use: here, so that it is timed
     compile_seconds = time.perf_counter() - started
     started = time.perf_counter()
     reader = fast.json_reader(HEADER_KEYS)

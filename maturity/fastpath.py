@@ -897,13 +897,30 @@ class FastRuleSet:
         #: Bundles evaluated the reference way (evidence the inline code does not handle).
         self.fallbacks = 0
         self.compiler = compiler
-        src = _generate(rules, compiler, json=False)
+        # Compiled at first use: a JSON reader's worker may never read a bundle as dicts.
+        self._source: str | None = None
+        self._verdicts: Callable[[Mapping[str, Any], EvalContext], list[Verdict]] = (
+            self._first_verdicts)
+        self.index = {compiled.id: i for i, compiled in enumerate(rules.rules)}
+
+    @property
+    def source(self) -> str:
+        """The generated function's source (for review: it holds no pack text)."""
+        if self._source is None:
+            self._compile()
+        assert self._source is not None
+        return self._source
+
+    def _compile(self) -> None:
+        src = _generate(self.rules, self.compiler, json=False)
         # Evidence that is not a plain dict is evaluated the reference way.
         reference = src.bind(self._reference)
-        self.source = src.source(src.dict_reads(), reference)
-        self._verdicts: Callable[[Mapping[str, Any], EvalContext], list[Verdict]] = (
-            _function(src, self.source))
-        self.index = {compiled.id: i for i, compiled in enumerate(rules.rules)}
+        self._source = src.source(src.dict_reads(), reference)
+        self._verdicts = _function(src, self._source)
+
+    def _first_verdicts(self, data: Mapping[str, Any], ctx: EvalContext) -> list[Verdict]:
+        self._compile()
+        return self._verdicts(data, ctx)
 
     def _reference(self, data: Mapping[str, Any], ctx: EvalContext) -> list[Verdict]:
         self.fallbacks += 1

@@ -251,6 +251,10 @@ def load_pack_dir(
         entry.name for entry in directory.iterdir()
         if entry.name.endswith(".toml") and entry.is_file()
     )
+    # Imported here: the fast parsers' module reads evidence, which imports this one.
+    from maturity.fastparse import toml_parser
+
+    parse = toml_parser()
     digest = hashlib.sha256()
     docs: list[tuple[str, dict[str, Any]]] = []
     texts: dict[str, bytes] = {}
@@ -259,7 +263,7 @@ def load_pack_dir(
         shown = f"{display}/{name}"
         data = read_input(directory / name, shown, limits, PackError)
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
-        doc = parse_toml(data, shown, PackError)
+        doc = parse(data, shown, PackError)
         check_tree(doc, shown, limits, PackError)
         rule_count += len(doc.get("rules", ())) if isinstance(doc.get("rules"), list) else 0
         if rule_count > limits.max_rules:

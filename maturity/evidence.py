@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from maturity.errors import EvidenceError, did_you_mean, format_location
 from maturity.formats import check_tree, kind_of, read_input
@@ -68,7 +68,8 @@ class _Header(BaseModel):
     assessment: _Assessment = _Assessment()
     submission: Submission | None = None
     #: `[not_applicable.<pack id>]`: rule id = "why this rule does not apply to us".
-    not_applicable: dict[_PackId, dict[_RuleRef, _Justification]] = {}
+    # A factory, not `{}`: pydantic would deep-copy a mutable default for every bundle.
+    not_applicable: dict[_PackId, dict[_RuleRef, _Justification]] = Field(default_factory=dict)
 
 
 # Document hashes are cached by (path, size, mtime in ns): a national batch re-reads the same

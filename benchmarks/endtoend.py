@@ -39,17 +39,13 @@ def _start(pack_dir: str) -> None:
 def _assess_range(path: str, start: int, stop: int) -> tuple[int, str]:
     """Evaluate, score and summarise the bundles (one JSON text per line) whose lines start in
     the byte range [start, stop) of `path`; (how many, their summary rows as CSV text)."""
-    import csv
-    import io
-
-    from maturity.batch import summary_rows
+    from maturity.batch import csv_text, summary_rows
     from maturity.checks import EvalContext
     from maturity.evidence import bundle_from_tree
 
     rules, reader, scorer = _WORKER
     versions = {p.id: p.version for p in rules.packs}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    out: list[str] = []
     count = 0
     with open(path, "rb") as handle:
         if start:
@@ -66,10 +62,10 @@ def _assess_range(path: str, start: int, stop: int) -> tuple[int, str]:
                                       header_file="bundle.json")
             assert bundle.as_of is not None
             ctx = EvalContext(bundle.as_of, synthetic.DOCUMENTS)
-            writer.writerows(summary_rows(bundle, scorer.summary(reader.verdicts(evidence, ctx)),
-                                          versions))
+            out.append(csv_text(summary_rows(
+                bundle, scorer.summary(reader.verdicts(evidence, ctx)), versions)))
             count += 1
-    return count, out.getvalue()
+    return count, "".join(out)
 
 
 def _peak_kib(pid: int) -> int:

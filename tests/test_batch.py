@@ -6,6 +6,7 @@ large enough that a batch runs in worker processes.
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import shutil
@@ -13,10 +14,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from benchmarks.cohort import write_cohort
 from maturity.api import Session, provenance_for
-from maturity.batch import IN_PROCESS_BELOW, SUMMARY_COLUMNS, BatchPlan, bundle_tasks, execute
+from maturity.batch import (
+    IN_PROCESS_BELOW,
+    SUMMARY_COLUMNS,
+    BatchPlan,
+    bundle_tasks,
+    csv_text,
+    execute,
+)
 from maturity.cli import main
 from maturity.errors import UsageError
 from maturity.hookspecs import ReportFormat, hookimpl
@@ -238,3 +248,15 @@ def test_resume_keeps_records_made_with_waivers(tmp_path: Path) -> None:
     assert _run(*args, "--resume") == 0
     assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.json")} == stamps
     assert _files(out) == first
+
+
+# Text that needs quoting (commas, quotes, line breaks) and text that does not, often empty.
+_FIELDS = st.one_of(st.sampled_from(["", "org-1", "a,b", 'say "hi"', "x\ny", "r\r", " ", "é"]),
+                    st.text(max_size=8))
+
+
+@given(st.lists(st.lists(_FIELDS, min_size=1, max_size=5), max_size=6))
+def test_summary_text_is_what_the_csv_module_writes(rows: list[list[str]]) -> None:
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\n").writerows(rows)
+    assert csv_text(rows) == expected.getvalue()

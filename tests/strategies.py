@@ -117,7 +117,7 @@ HEADER: dict[str, Any] = {
 }
 
 plain_text = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=20
+    st.characters(blacklist_categories=["Cs"], blacklist_characters="\x00"), max_size=20
 )
 keys = st.text("abcdefghijklmnopqrstuvwxyz_-0123456789", min_size=1, max_size=12)
 plain_values = st.one_of(
@@ -174,7 +174,7 @@ def evidence_trees(draw: st.DrawFn, hostile: bool = False) -> dict[str, Any]:
     return {"e": tree}
 
 
-def _as_text(value: Any, kinds: tuple[type, ...]) -> Any:
+def _as_text(value: Any, kinds: tuple[type[dt.date | dt.time], ...]) -> Any:
     """`value` with every date or time of `kinds` written as ISO text (JSON has no dates,
     YAML no times of day)."""
     if isinstance(value, dict):

@@ -167,7 +167,7 @@ def test_resume_needs_json_records(cohort: Path, tmp_path: Path,
 
 def _plan(session: Session, out: Path, **changes: Any) -> tuple[BatchPlan, Any]:
     rules, _ = session.load_rules()
-    provenance = provenance_for(session, [], None)
+    provenance = provenance_for(session, [])
     settings: dict[str, Any] = dict(
         packs=None, pack_dirs=(), profiles=(), limits={}, autoload=False, skip_broken=False,
         scoring="oecd-dgi", as_of=None, level_threshold=0.75, lang=None, format="json",

@@ -66,7 +66,7 @@ def english_phrases() -> list[str]:
     catalogue: Catalog = template_catalogue()
     phrases: set[str] = set()
     for message in catalogue:
-        for text in message.id if isinstance(message.id, tuple) else (message.id,):
+        for text in (message.id,) if isinstance(message.id, str) else message.id:
             for piece in re.split(r"%\(\w+\)s|%%|[():;,.]", text or ""):
                 words = piece.split()
                 if len(words) >= 3:

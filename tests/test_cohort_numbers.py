@@ -67,7 +67,7 @@ COHORT = [record("a", 0.125, (0.5, 0.254)), record("b", 0.75, (0.875, 0.6)),
           record("c", 0.4, (0.3333, 0.95))]
 
 
-def test_compare_in_french_writes_french_numbers_in_tables_and_charts(french):
+def test_compare_in_french_writes_french_numbers_in_tables_and_charts(french: Language) -> None:
     result = compare(COHORT)
     page = render_comparison(result, "html", french).decode()
     (boxplot,) = [s for s in _svgs(page) if 'class="boxplot"' in s]
@@ -89,7 +89,8 @@ def test_compare_in_french_writes_french_numbers_in_tables_and_charts(french):
 @settings(max_examples=40, deadline=None)
 @given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=12))
 @example([(0.0, 0.0), (0.0, 0.55)])  # a quartile of 0.41250000000000003
-def test_the_boxplot_says_each_statistic_in_french_to_a_tenth_of_a_point(scores):
+def test_the_boxplot_says_each_statistic_in_french_to_a_tenth_of_a_point(
+        scores: list[tuple[float, float]]) -> None:
     """Read back, the French numbers of the chart's description are the distribution's."""
     result = compare([record(f"o{i:02d}", a, (a, b)) for i, (a, b) in enumerate(scores)])
     page = render_comparison(result, "html", language("fr")).decode()
@@ -106,7 +107,7 @@ def test_the_boxplot_says_each_statistic_in_french_to_a_tenth_of_a_point(scores)
         w.quantize(Decimal("0.001")) for w in wanted]
 
 
-def test_large_counts_are_grouped_as_the_language_groups_them(french):
+def test_large_counts_are_grouped_as_the_language_groups_them(french: Language) -> None:
     cohort = [record(f"o{i:04d}", (i % 100) / 100, (0.5, 0.5)) for i in range(1200)]
     markdown = render_comparison(compare(cohort), "md", french).decode()
     assert markdown.startswith(f"# Comparaison de {french.number(1200)} organismes")
@@ -114,7 +115,7 @@ def test_large_counts_are_grouped_as_the_language_groups_them(french):
     assert f"| {french.number(1200)} |" in markdown               # a distribution's count
 
 
-def test_csv_keeps_dot_decimals_whatever_the_language(french):
+def test_csv_keeps_dot_decimals_whatever_the_language(french: Language) -> None:
     result = compare(COHORT)
     assert render_comparison(result, "csv", french) == render_comparison(result, "csv")
     rows = list(csv.DictReader(io.StringIO(render_comparison(result, "csv", french).decode())))
@@ -126,7 +127,7 @@ def test_csv_keeps_dot_decimals_whatever_the_language(french):
     assert b",0.45," in render_trend(history, "csv", french)
 
 
-def test_trend_in_french_writes_french_numbers_and_english_stays_english(french):
+def test_trend_in_french_writes_french_numbers_and_english_stays_english(french: Language) -> None:
     history = trend([record("a", 0.45, (0.5, 0.254)),
                      record("a", 0.5, (0.625, 0.3), as_of="2027-10-31", version="2.0.0")])
     page = render_trend(history, "html", french).decode()
@@ -152,7 +153,7 @@ def test_trend_in_french_writes_french_numbers_and_english_stays_english(french)
     assert "2026: 45.0%; 2027: 50.0% (not comparable with the period before)" in english
 
 
-def test_arabic_numbers_follow_the_arabic_locale():
+def test_arabic_numbers_follow_the_arabic_locale() -> None:
     arabic = language("ar")
     result = compare(COHORT)
     page = render_comparison(result, "html", arabic).decode()

@@ -63,7 +63,8 @@ class Expect:
         unknown = sorted(set(raw) - known)
         if unknown:
             raise ValueError(f"{path}: unknown key {unknown[0]!r} in expect.toml")
-        values = {k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}
+        values: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v
+                                  for k, v in raw.items()}
         expect = cls(**values)
         names_file = expect.file or (expect.code or "").startswith("usage.")
         if expect.exit == 2 and not (expect.code and names_file and expect.message):

@@ -372,7 +372,7 @@ def test_json_bundles_the_structs_do_not_fit_are_read_as_dicts() -> None:
     rules, fast = _fast(pack)
     reader = fast.json_reader()
     ctx = EvalContext(dt.date(2026, 6, 30), {})
-    for tree, redone in [
+    cases: list[tuple[dict[str, Any], int]] = [
         ({"a": {"b": {"c": 3}, "x": True, "other": [1]}, "t": {"u": "v"}}, 0),
         ({"a": {"x": False}, "t": None, "zz": {"deep": {"er": 1}}}, 0),  # missing tables
         ({"a": {"b": "not a table"}}, 0),  # the structs refuse it: parsed as dicts
@@ -390,11 +390,18 @@ def test_json_bundles_the_structs_do_not_fit_are_read_as_dicts() -> None:
         ({"a": {"doc": "d.md"}}, 0),
         ({"a": {"doc": {"document": 3}}}, 1),
         ({"a": {"doc": {"sha256": "ab"}}}, 1),
-    ]:
+    ]
+    for tree, redone in cases:
         text = json.dumps(tree).encode()
         before = reader.redone
-        _same(lambda text=text: [verdict_status(v) for v in reader.verdicts_json(text, ctx)],
-              lambda tree=tree: [(o.status, o.credit) for o in evaluate(rules, tree, ctx.as_of)])
+
+        def fast_statuses(text: bytes = text) -> list[Any]:
+            return [verdict_status(v) for v in reader.verdicts_json(text, ctx)]
+
+        def reference_statuses(tree: dict[str, Any] = tree) -> list[tuple[Any, float]]:
+            return [(o.status, o.credit) for o in evaluate(rules, tree, ctx.as_of)]
+
+        _same(fast_statuses, reference_statuses)
         assert reader.redone - before == redone
 
 

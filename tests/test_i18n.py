@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,10 @@ def _element(pack: RulePack, label: str) -> Any:
     kind, _, key = label.partition(".")
     if kind == "header":
         return pack.header
-    table = {"dimensions": pack.header.dimensions, "facets": pack.header.facets,
-             "levels": pack.header.levels, "rules": pack.rules}[kind]
+    tables: dict[str, Sequence[Any]] = {
+        "dimensions": pack.header.dimensions, "facets": pack.header.facets,
+        "levels": pack.header.levels, "rules": pack.rules}
+    table = tables[kind]
     return next(e for e in table if str(e.level if kind == "levels" else e.id) == key)
 
 

@@ -139,7 +139,7 @@ def _english_messages(extracted: Catalog) -> list[str]:
     """The English texts of messages long enough to be unmistakable in another language."""
     out = []
     for message in extracted:
-        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        ids = (message.id,) if isinstance(message.id, str) else message.id
         for text in ids:
             words = [w for w in text.replace("%%", "").split() if "%(" not in w]
             if len(words) >= 3 and len(" ".join(words)) >= 18:

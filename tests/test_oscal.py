@@ -30,7 +30,7 @@ def records(session: Session, builtin_rules: RuleSet) -> dict[str, dict[str, Any
     """Each example ministry assessed with a waiver and a roadmap (the culture one without)."""
     found: dict[str, dict[str, Any]] = {}
     for name in EXAMPLE_NAMES:
-        roadmap = None if name == "ministry-of-culture" else {}
+        roadmap: dict[str, Any] | None = None if name == "ministry-of-culture" else {}
         result = assess(EXAMPLES / name, rules=builtin_rules, session=session,
                         waivers=[WAIVER], roadmap=roadmap)
         found[name] = json.loads(result.canonical_json())

@@ -74,7 +74,8 @@ def _run(site: PluginSite, work: Path, *args: str) -> subprocess.CompletedProces
                           cwd=work, check=False, timeout=120)
 
 
-def test_a_check_raising_names_the_plugin_the_file_the_key_and_the_rule(site, tmp_path):
+def test_a_check_raising_names_the_plugin_the_file_the_key_and_the_rule(site: PluginSite,
+                                                                        tmp_path: Path) -> None:
     work = workspace(tmp_path)
     session = Session(host=create_host(autoload=False,
                                        extra=[("registry", site.module(STARTS_WITH))]))
@@ -99,7 +100,7 @@ def test_a_check_raising_names_the_plugin_the_file_the_key_and_the_rule(site, tm
     assert {o.rule: o.status.value for o in result.outcomes}["REG-01"] == "pass"
 
 
-def test_a_single_file_bundle_is_named_itself(site, tmp_path):
+def test_a_single_file_bundle_is_named_itself(site: PluginSite, tmp_path: Path) -> None:
     work = workspace(tmp_path)
     single = work / "single.toml"
     single.write_text((work / "bundle" / "bundle.toml").read_text(encoding="utf-8")
@@ -115,7 +116,8 @@ def test_a_single_file_bundle_is_named_itself(site, tmp_path):
         "single.toml", "registry.code (read by rule REG-01)")
 
 
-def test_the_command_line_exits_2_without_a_traceback_unless_debug(site, tmp_path):
+def test_the_command_line_exits_2_without_a_traceback_unless_debug(site: PluginSite,
+                                                                   tmp_path: Path) -> None:
     site.install("registry", STARTS_WITH, version="2.1.0")
     work = workspace(tmp_path)
     done = _run(site, work, "assess", "bundle", "--pack-dir", "pack", "-o", "record.json")
@@ -134,7 +136,7 @@ def test_the_command_line_exits_2_without_a_traceback_unless_debug(site, tmp_pat
 
 
 def test_a_batch_reports_the_failing_bundle_with_its_file_and_assesses_the_others(
-        site, tmp_path):
+        site: PluginSite, tmp_path: Path) -> None:
     site.install("registry", STARTS_WITH)
     work = workspace(tmp_path)
     many = work / "many"
@@ -160,7 +162,7 @@ def test_a_batch_reports_the_failing_bundle_with_its_file_and_assesses_the_other
             "plugin 'registry' raised") in failures
 
 
-def test_a_loader_raising_names_the_file_it_was_reading(site, tmp_path):
+def test_a_loader_raising_names_the_file_it_was_reading(site: PluginSite, tmp_path: Path) -> None:
     work = workspace(tmp_path, code='"MER-1"')
     (work / "bundle" / "people.csvish").write_text("staff;12\n", encoding="utf-8")
     plugin = site.module("""
@@ -183,7 +185,8 @@ def test_a_loader_raising_names_the_file_it_was_reading(site, tmp_path):
         "plugin 'people' raised in its evidence loader 'csvish' reading this file: ValueError")
 
 
-def test_a_bundle_source_failing_names_the_directory_it_was_reading(site, tmp_path):
+def test_a_bundle_source_failing_names_the_directory_it_was_reading(site: PluginSite,
+                                                                    tmp_path: Path) -> None:
     plugin = site.module("""
     from maturity.hookspecs import BundleSource
 

@@ -91,7 +91,8 @@ def session(site: PluginSite, *plugins: tuple[str, str], skip: bool) -> Session:
     return Session(host=create_host(autoload=False, skip_broken=skip, extra=extra))
 
 
-def test_an_unknown_operator_stops_the_run_or_leaves_the_plugin_out(site, tmp_path):
+def test_an_unknown_operator_stops_the_run_or_leaves_the_plugin_out(site: PluginSite,
+                                                                    tmp_path: Path) -> None:
     broken = pack_dir(tmp_path, "careless-pack", "CAR-1", '{ path = "registry.code", gee = 1 }')
     good = pack_dir(tmp_path, "careful-pack", "CFL-1", '{ path = "registry.code", present = true }')
     plugins = (("careless", shipping(broken)), ("careful", shipping(good)))
@@ -111,7 +112,8 @@ def test_an_unknown_operator_stops_the_run_or_leaves_the_plugin_out(site, tmp_pa
     assert [p.name for p in run.host.plugins] == ["builtin", "careful"]
 
 
-def test_a_check_its_own_check_type_rejects_leaves_out_its_check_types_too(site, tmp_path):
+def test_a_check_its_own_check_type_rejects_leaves_out_its_check_types_too(site: PluginSite,
+                                                                           tmp_path: Path) -> None:
     rejected = pack_dir(tmp_path, "register-pack", "REG-1",
                         '{ path = "registry.code", starts_with = "" }')
     plugins = (("register", shipping(rejected, STARTS_WITH)),)
@@ -124,7 +126,8 @@ def test_a_check_its_own_check_type_rejects_leaves_out_its_check_types_too(site,
     assert run.host.skipped_records()[0]["name"] == "register"
 
 
-def test_a_pack_needing_a_skipped_plugins_check_type_is_left_out_in_turn(site, tmp_path):
+def test_a_pack_needing_a_skipped_plugins_check_type_is_left_out_in_turn(site: PluginSite,
+                                                                         tmp_path: Path) -> None:
     rejected = pack_dir(tmp_path, "register-pack", "REG-1",
                         '{ path = "registry.code", starts_with = "" }')
     user = pack_dir(tmp_path, "user-pack", "USR-1",
@@ -137,7 +140,7 @@ def test_a_pack_needing_a_skipped_plugins_check_type_is_left_out_in_turn(site, t
     assert "unknown check operator 'starts_with'" in run.host.skipped_records()[1]["error"]
 
 
-def test_what_is_not_the_plugins_fault_is_never_skipped(site, tmp_path):
+def test_what_is_not_the_plugins_fault_is_never_skipped(site: PluginSite, tmp_path: Path) -> None:
     good = pack_dir(tmp_path, "careful-pack", "CFL-1", '{ path = "registry.code", ge = 1 }')
     plugins = (("careful", shipping(good)),)
     # A profile's broken check in the plugin's pack: the profile is at fault.
@@ -159,7 +162,8 @@ def test_what_is_not_the_plugins_fault_is_never_skipped(site, tmp_path):
     assert run.host.skipped == []
 
 
-def test_a_plugin_whose_profile_the_run_applies_is_not_skipped(site, tmp_path):
+def test_a_plugin_whose_profile_the_run_applies_is_not_skipped(site: PluginSite,
+                                                               tmp_path: Path) -> None:
     broken = pack_dir(tmp_path, "careless-pack", "CAR-1", '{ path = "registry.code", gee = 1 }')
     offering = shipping(broken, """
 from maturity.profiles import Profile
@@ -177,7 +181,7 @@ def maturity_profiles():
     assert run.host.skipped == []
 
 
-def test_which_errors_blame_one_pack():
+def test_which_errors_blame_one_pack() -> None:
     compiler = CheckCompiler(BUILTIN_CHECK_TYPES)
     mini = load_pack_dir(MINI, origin="local:mini", display="mini", limits=Limits())
     twin = mini.model_copy(update={"header": mini.header.model_copy(update={"id": "twin"})})
@@ -211,7 +215,8 @@ def _run(site: PluginSite, *args: str) -> subprocess.CompletedProcess[str]:
                           cwd=ROOT, check=False, timeout=120)
 
 
-def test_cli_stops_with_exit_2_or_skips_and_records_the_plugin(site, tmp_path):
+def test_cli_stops_with_exit_2_or_skips_and_records_the_plugin(site: PluginSite,
+                                                               tmp_path: Path) -> None:
     broken = pack_dir(tmp_path, "careless-pack", "CAR-1", '{ path = "registry.code", gee = 1 }')
     site.install("careless", shipping(broken), version="0.3.0")
     out = tmp_path / "record.json"
@@ -242,7 +247,8 @@ def test_cli_stops_with_exit_2_or_skips_and_records_the_plugin(site, tmp_path):
     assert "unknown check operator 'gee'" in asked.stderr
 
 
-def test_plugins_check_compiles_every_pack_and_names_the_broken_one(site, tmp_path):
+def test_plugins_check_compiles_every_pack_and_names_the_broken_one(site: PluginSite,
+                                                                    tmp_path: Path) -> None:
     broken = pack_dir(tmp_path, "careless-pack", "CAR-1", '{ path = "registry.code", gee = 1 }')
     site.install("careless", shipping(broken), version="0.3.0")
     listed = _run(site, "plugins")

@@ -41,7 +41,7 @@ def raising_in(hook: str) -> str:
 # -- the built-in plugin goes through the same hooks -------------------------------------------
 
 
-def test_builtin_contributions_arrive_through_the_hooks():
+def test_builtin_contributions_arrive_through_the_hooks() -> None:
     host = create_host(autoload=False)
     assert [p.name for p in host.plugins] == ["builtin"]
     assert [loc.display for _n, loc in host.rule_packs()] == [
@@ -56,7 +56,7 @@ def test_builtin_contributions_arrive_through_the_hooks():
     assert {n for hook in host.contributions().values() for n, _i in hook} == {"builtin"}
 
 
-def test_hook_names_are_the_hookspecs_and_share_one_prefix():
+def test_hook_names_are_the_hookspecs_and_share_one_prefix() -> None:
     host = create_host(autoload=False)
     specs = sorted(n for n in vars(host.manager.hook) if not n.startswith("_"))
     assert list(hookspecs.HOOK_NAMES) == specs
@@ -66,7 +66,7 @@ def test_hook_names_are_the_hookspecs_and_share_one_prefix():
 # -- the API gate --------------------------------------------------------------------------------
 
 
-def test_api_mismatch_names_the_plugin_its_version_and_the_range(site):
+def test_api_mismatch_names_the_plugin_its_version_and_the_range(site: PluginSite) -> None:
     site.install("future-country", 'from maturity.hookspecs import hookimpl\n'
                  'MATURITY_PLUGIN_API = ">=2,<3"\n', version="3.1.0", header=False)
     with pytest.raises(PluginError) as caught:
@@ -79,7 +79,7 @@ def test_api_mismatch_names_the_plugin_its_version_and_the_range(site):
     assert "exit" not in error.render() and "Traceback" not in error.render()
 
 
-def test_api_gate_for_extra_plugins_missing_and_unreadable_ranges(site):
+def test_api_gate_for_extra_plugins_missing_and_unreadable_ranges(site: PluginSite) -> None:
     none = site.module("x = 1\n", header=False)
     with pytest.raises(PluginError, match="does not declare the plugin API") as caught:
         create_host(autoload=False, extra=[("no-api", none)])
@@ -100,7 +100,7 @@ def test_api_gate_for_extra_plugins_missing_and_unreadable_ranges(site):
 # -- loud failures: import, each hook, registration ----------------------------------------------
 
 
-def test_a_plugin_failing_to_import_is_named(site):
+def test_a_plugin_failing_to_import_is_named(site: PluginSite) -> None:
     site.install("half-installed", "import maturity_no_such_module\n", version="1.2.0")
     with pytest.raises(PluginError) as caught:
         create_host()
@@ -116,7 +116,8 @@ def test_a_plugin_failing_to_import_is_named(site):
 
 
 @pytest.mark.parametrize("hook", hookspecs.HOOK_NAMES)
-def test_a_plugin_raising_in_any_hook_is_named_with_the_hook(site, tmp_path, hook):
+def test_a_plugin_raising_in_any_hook_is_named_with_the_hook(site: PluginSite, tmp_path: Path,
+                                                             hook: str) -> None:
     broken = site.module(raising_in(hook))
     if hook == "maturity_bundle_source":
         host = create_host(autoload=False, extra=[("clumsy", broken)])
@@ -133,7 +134,8 @@ def test_a_plugin_raising_in_any_hook_is_named_with_the_hook(site, tmp_path, hoo
 
 
 @pytest.mark.parametrize("hook", hookspecs.HOOK_NAMES)
-def test_skip_broken_leaves_out_the_whole_plugin_and_lists_it(site, tmp_path, hook):
+def test_skip_broken_leaves_out_the_whole_plugin_and_lists_it(site: PluginSite, tmp_path: Path,
+                                                              hook: str) -> None:
     broken = site.module(raising_in(hook) + """
     @hookimpl
     def maturity_report_formats():
@@ -151,7 +153,7 @@ def test_skip_broken_leaves_out_the_whole_plugin_and_lists_it(site, tmp_path, ho
     assert "SKIPPED clumsy unknown at " + hook in describe_plugins(host)
 
 
-def test_wrong_return_types_are_named(site):
+def test_wrong_return_types_are_named(site: PluginSite) -> None:
     cases = {
         "maturity_check_types": "return 'is'",
         "maturity_rule_packs": "return ['rules/x']",
@@ -168,7 +170,7 @@ def test_wrong_return_types_are_named(site):
         assert (caught.value.code, caught.value.location) == ("plugin.bad-return", hook)
 
 
-def test_misspelled_hook_and_wrong_argument_names(site):
+def test_misspelled_hook_and_wrong_argument_names(site: PluginSite) -> None:
     typo = site.module("""
     @hookimpl
     def maturity_check_type():
@@ -187,7 +189,7 @@ def test_misspelled_hook_and_wrong_argument_names(site):
     assert caught.value.file == "args"
 
 
-def test_hook_wrappers_are_refused(site):
+def test_hook_wrappers_are_refused(site: PluginSite) -> None:
     wrapper = site.module("""
     @hookimpl(wrapper=True)
     def maturity_rule_packs():
@@ -199,7 +201,8 @@ def test_hook_wrappers_are_refused(site):
     assert caught.value.code == "plugin.wrapper"
 
 
-def test_contributed_code_that_raises_later_still_names_the_plugin(site, tmp_path):
+def test_contributed_code_that_raises_later_still_names_the_plugin(site: PluginSite,
+                                                                   tmp_path: Path) -> None:
     plugin = site.module("""
     from maturity.evidence import EvidenceLoader
 
@@ -229,7 +232,7 @@ def test_contributed_code_that_raises_later_still_names_the_plugin(site, tmp_pat
 # -- conflicts -----------------------------------------------------------------------------------
 
 
-def test_two_plugins_adding_the_same_operator_is_an_error_not_a_shadow(site):
+def test_two_plugins_adding_the_same_operator_is_an_error_not_a_shadow(site: PluginSite) -> None:
     source = """
     from pydantic import StrictBool
     from maturity.checks import CheckType
@@ -249,7 +252,7 @@ def test_two_plugins_adding_the_same_operator_is_an_error_not_a_shadow(site):
     assert "CONFLICT check operator 'even'" in describe_plugins(host)
 
 
-def test_a_plugin_cannot_take_over_a_builtin_suffix(site):
+def test_a_plugin_cannot_take_over_a_builtin_suffix(site: PluginSite) -> None:
     plugin = site.module("""
     from maturity.evidence import EvidenceLoader
 
@@ -265,7 +268,8 @@ def test_a_plugin_cannot_take_over_a_builtin_suffix(site):
 # -- autoload and entry points -------------------------------------------------------------------
 
 
-def test_autoload_finds_entry_points_and_the_env_var_switches_it_off(site, monkeypatch):
+def test_autoload_finds_entry_points_and_the_env_var_switches_it_off(
+        site: PluginSite, monkeypatch: pytest.MonkeyPatch) -> None:
     site.install("neighbour", "", version="2.0.1")
     assert ("neighbour", "2.0.1") in [(p.name, p.version) for p in create_host().plugins]
     monkeypatch.setenv(AUTOLOAD_ENV, "1")
@@ -276,7 +280,7 @@ def test_autoload_finds_entry_points_and_the_env_var_switches_it_off(site, monke
     assert "neighbour" in [p.name for p in create_host(autoload=True).plugins]
 
 
-def test_plugins_are_listed_in_a_stable_order_for_the_record(site):
+def test_plugins_are_listed_in_a_stable_order_for_the_record(site: PluginSite) -> None:
     late = site.module("")
     early = site.module("")
     host = create_host(autoload=False, extra=[("zeta", late), ("alpha", early)])
@@ -295,7 +299,8 @@ def _run(site: PluginSite, *args: str) -> subprocess.CompletedProcess[str]:
                           cwd=ROOT, check=False, timeout=120)
 
 
-def test_cli_stops_on_a_broken_plugin_and_skip_broken_records_it(site, tmp_path):
+def test_cli_stops_on_a_broken_plugin_and_skip_broken_records_it(site: PluginSite,
+                                                                 tmp_path: Path) -> None:
     site.install("brittle", "import maturity_no_such_module\n", version="0.9.0")
     site.install("clumsy", raising_in("maturity_scoring_models"), version="1.0.0")
     stopped = _run(site, "assess", str(FINANCE))
@@ -319,7 +324,7 @@ def test_cli_stops_on_a_broken_plugin_and_skip_broken_records_it(site, tmp_path)
     assert "SKIPPED brittle 0.9.0 at import" in listing
 
 
-def test_cli_api_mismatch_message(site):
+def test_cli_api_mismatch_message(site: PluginSite) -> None:
     site.install("future-country", 'MATURITY_PLUGIN_API = "~=2.0"\n', version="3.0.0",
                  header=False)
     done = _run(site, "plugins")
@@ -329,7 +334,8 @@ def test_cli_api_mismatch_message(site):
             f"plugin API {hookspecs.PLUGIN_API}") in done.stderr
 
 
-def test_a_bundle_source_failing_while_it_is_read_names_the_plugin(site, tmp_path):
+def test_a_bundle_source_failing_while_it_is_read_names_the_plugin(site: PluginSite,
+                                                                   tmp_path: Path) -> None:
     plugin = site.module("""
     from maturity.hookspecs import BundleSource
 
@@ -350,7 +356,8 @@ def test_a_bundle_source_failing_while_it_is_read_names_the_plugin(site, tmp_pat
                                     "(maturity_bundle_source): KeyError: 'country'")
 
 
-def test_a_plugin_pack_that_does_not_load_stops_the_run_or_is_skipped(site, tmp_path):
+def test_a_plugin_pack_that_does_not_load_stops_the_run_or_is_skipped(site: PluginSite,
+                                                                      tmp_path: Path) -> None:
     from maturity.api import Session
     from maturity.errors import PackError
 

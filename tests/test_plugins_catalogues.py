@@ -44,7 +44,8 @@ def mini() -> RulePack:
      "catalogue", "rules.A-1: no translated text"),
     ('[catalogue]\nlocale = "fr"\n', "catalogue", "an empty catalogue"),
 ])
-def test_catalogue_files_are_validated_strictly(tmp_path, text, location, detail):
+def test_catalogue_files_are_validated_strictly(tmp_path: Path, text: str, location: str | None,
+                                                detail: str) -> None:
     path = tmp_path / "fr.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PackError) as caught:
@@ -58,7 +59,7 @@ def catalogue(**fields: object) -> TranslationCatalogue:
     return TranslationCatalogue.model_validate({"locale": "fr", "pack": "mini", **fields})
 
 
-def test_every_kind_of_element_is_translated_in_place():
+def test_every_kind_of_element_is_translated_in_place() -> None:
     pack = mini()
     a1 = next(r for r in pack.rules if r.id == "A-1")
     texts = {"title": "Titre", "rationale": "Raison", "action": "Action"}
@@ -82,7 +83,8 @@ def test_every_kind_of_element_is_translated_in_place():
 
 @given(st.text(min_size=1, max_size=40).filter(str.strip),
        st.text(min_size=1, max_size=40).filter(str.strip))
-def test_a_translation_is_stale_exactly_when_its_english_text_changed(original, edited):
+def test_a_translation_is_stale_exactly_when_its_english_text_changed(original: str,
+                                                                      edited: str) -> None:
     pack = mini()
     fr = catalogue(dimensions={"alpha": {"name": "Alpha (fr)",
                                          "source": source_hash([original])}})

@@ -35,7 +35,7 @@ def hook_tests() -> set[str]:
 
 
 @pytest.mark.parametrize("hook", hookspecs.HOOK_NAMES)
-def test_every_hook_is_documented_with_its_exact_signature(hook):
+def test_every_hook_is_documented_with_its_exact_signature(hook: str) -> None:
     assert hook in SECTIONS, f"docs/plugins.md has no section ### `{hook}`"
     section = SECTIONS[hook]
     # The section opens with the signature block; the example follows it.
@@ -48,23 +48,23 @@ def test_every_hook_is_documented_with_its_exact_signature(hook):
 
 
 @pytest.mark.parametrize("hook", hookspecs.HOOK_NAMES)
-def test_every_hook_has_a_test_of_its_own(hook):
+def test_every_hook_has_a_test_of_its_own(hook: str) -> None:
     assert any(name.startswith(f"test_hook_{hook}_") for name in hook_tests()), (
         f"no test_hook_{hook}_… in tests/test_plugins*.py")
 
 
-def test_the_docs_name_no_hook_that_does_not_exist():
+def test_the_docs_name_no_hook_that_does_not_exist() -> None:
     assert sorted(SECTIONS) == sorted(hookspecs.HOOK_NAMES)
 
 
-def test_the_hookspec_docstrings_have_the_fixed_shape():
+def test_the_hookspec_docstrings_have_the_fixed_shape() -> None:
     for hook in hookspecs.HOOK_NAMES:
         doc = inspect.getdoc(getattr(hookspecs, hook)) or ""
         for part in ("Returns:", "Parameters:", "Example::", "@hookimpl"):
             assert part in doc, f"{hook}: docstring lacks {part!r}"
 
 
-def test_the_readme_points_plugin_authors_to_the_docs():
+def test_the_readme_points_plugin_authors_to_the_docs() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "## Plugins" in readme
     assert "docs/plugins.md" in readme

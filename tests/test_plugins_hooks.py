@@ -16,6 +16,7 @@ from maturity.catalogues import merged_messages
 from maturity.cli import main
 from maturity.errors import PackError, PluginError, UsageError
 from maturity.plugins import create_host
+from tests.plugin_kit import PluginSite
 
 ROOT = Path(__file__).resolve().parents[1]
 FINANCE = ROOT / "examples" / "ministry-of-finance"
@@ -46,7 +47,7 @@ def maturity_rule_packs():
 """
 
 
-def test_hook_maturity_rule_packs_contributes_a_pack(site):
+def test_hook_maturity_rule_packs_contributes_a_pack(site: PluginSite) -> None:
     session = session_with(neighbour=site.module(MINI_PLUGIN))
     pack, location = session.available_packs()["mini"]
     assert pack.origin == "plugin:neighbour"
@@ -92,7 +93,7 @@ def even_pack(directory: Path) -> Path:
     return directory
 
 
-def test_hook_maturity_check_types_adds_an_operator(site, tmp_path):
+def test_hook_maturity_check_types_adds_an_operator(site: PluginSite, tmp_path: Path) -> None:
     session = session_with(parity=site.module(EVEN_PLUGIN))
     rules, _ = session.load_rules(pack_dirs=[even_pack(tmp_path / "parity")])
     assert rules.rule("P-1").check.condition == "teams.count is even"
@@ -121,7 +122,8 @@ def maturity_evidence_loaders():
 """
 
 
-def test_hook_maturity_evidence_loaders_reads_a_new_file_type(site, tmp_path):
+def test_hook_maturity_evidence_loaders_reads_a_new_file_type(site: PluginSite,
+                                                              tmp_path: Path) -> None:
     bundle_dir = write_bundle(tmp_path / "bundle")
     (bundle_dir / "legacy.ini").write_text("[strategy]\nowner = cdo\n", encoding="utf-8")
     bundle = session_with(ini=site.module(INI_PLUGIN)).load_evidence(bundle_dir)
@@ -152,7 +154,8 @@ def maturity_bundle_source(path):
 """
 
 
-def test_hook_maturity_bundle_source_reads_a_directory_of_its_own_layout(site, tmp_path):
+def test_hook_maturity_bundle_source_reads_a_directory_of_its_own_layout(site: PluginSite,
+                                                                         tmp_path: Path) -> None:
     site.install("table", SOURCE_PLUGIN)
     site.install("parity", EVEN_PLUGIN)
     data = tmp_path / "national"
@@ -185,7 +188,7 @@ def maturity_scoring_models():
 """
 
 
-def test_hook_maturity_scoring_models_adds_a_model(site):
+def test_hook_maturity_scoring_models_adds_a_model(site: PluginSite) -> None:
     session = session_with(strict=site.module(MINIMUM_PLUGIN))
     rules, _ = session.load_rules(["oecd-dgpf"])
     bundle = session.load_evidence(FINANCE)
@@ -216,7 +219,8 @@ def maturity_report_formats():
 """
 
 
-def test_hook_maturity_report_formats_renders_through_the_cli(site, tmp_path):
+def test_hook_maturity_report_formats_renders_through_the_cli(site: PluginSite,
+                                                              tmp_path: Path) -> None:
     site.install("plain", TEXT_PLUGIN)
     out = tmp_path / "finance.txt"
     assert main(["assess", str(FINANCE), "--pack", "oecd-dgpf", "--format", "txt",
@@ -239,7 +243,7 @@ ALPHA_FR = ('{"locale": "fr", "pack": "mini", "dimensions": {"alpha": {"name": "
             '"source": "000000000000"}}, "messages": {"Summary": "Synthèse"}}')
 
 
-def test_hook_maturity_translations_lands_in_the_pack(site):
+def test_hook_maturity_translations_lands_in_the_pack(site: PluginSite) -> None:
     session = session_with(words=site.module(catalogue_plugin(ALPHA_FR)))
     (pack,) = session.select_packs(pack_dirs=[MINI_PACK])
     alpha = next(d for d in pack.header.dimensions if d.id == "alpha")
@@ -271,7 +275,7 @@ def maturity_profiles():
 """
 
 
-def test_hook_maturity_profiles_offers_a_profile_applied_only_when_named(site):
+def test_hook_maturity_profiles_offers_a_profile_applied_only_when_named(site: PluginSite) -> None:
     session = session_with(neighbour=site.module(PROFILE_PLUGIN))
     untouched, changes = session.load_rules(pack_dirs=[MINI_PACK])
     assert (untouched.rule("A-1").rule.weight, changes) == (2.0, [])

@@ -27,6 +27,7 @@ from maturity.packs import load_pack_dir
 from maturity.plugins import create_host
 from maturity.profiles import apply_profiles
 from maturity.ruleset import compile_rules
+from tests.plugin_kit import PluginSite
 
 ROOT = Path(__file__).resolve().parents[1]
 MINI_PACK = ROOT / "tests" / "packs" / "mini"
@@ -86,18 +87,19 @@ rule = "A-2"
     (("profile", "changes", 1, "reason"), 20),      # missing: the table that should hold it
     (("profile", "author"), 2),
 ])
-def test_the_line_of_a_key_path(path, line):
+def test_the_line_of_a_key_path(path: tuple[str | int, ...], line: int) -> None:
     assert key_line(DOC, path) == line
 
 
-def test_no_line_for_what_is_not_there_or_not_toml():
+def test_no_line_for_what_is_not_there_or_not_toml() -> None:
     assert key_line(DOC, ("other", "key")) is None
     assert key_line("a = [", ("a",)) is None
     assert located(None, ("profile", "id")) == "profile.id"
     assert located(DOC, ("profile", "id")) == "profile.id (line 3)"
 
 
-def test_a_file_too_large_to_search_gets_no_line_rather_than_a_slow_error(monkeypatch):
+def test_a_file_too_large_to_search_gets_no_line_rather_than_a_slow_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     text = "".join(f"k{i} = {i}\n" for i in range(2000))
     assert key_line(text, ("k1999",)) == 2000
     monkeypatch.setattr(keylines, "PARSE_BUDGET", 10_000)
@@ -137,7 +139,8 @@ def _declares(line: str, key: str) -> bool:
 
 @settings(max_examples=60, deadline=None)
 @given(tables, st.booleans())
-def test_the_line_found_writes_the_key_or_the_value_that_holds_it(doc, multiline):
+def test_the_line_found_writes_the_key_or_the_value_that_holds_it(doc: dict[str, Any],
+                                                                  multiline: bool) -> None:
     """Against TOML written by tomli_w (tables, inline lists and tables over several lines,
     multi-line strings): the line found writes the key, or the key of a value written over
     several lines that holds it; and a key inside a value is never found above the value."""
@@ -158,7 +161,7 @@ def test_the_line_found_writes_the_key_or_the_value_that_holds_it(doc, multiline
 
 
 def test_a_profile_remembers_its_file_as_written_but_the_record_pins_only_its_definition(
-        tmp_path):
+        tmp_path: Path) -> None:
     text = HEAD + '\n[[profile.changes]]\nrule = "A-1"\nweight = 3.0\nreason = "x"\n'
     nested = load_profile(write(tmp_path, text), display="profiles/meridia.toml")
     elsewhere = load_profile(write(tmp_path, "\n\n" + text, "meridia.toml"))
@@ -180,7 +183,7 @@ def test_a_profile_remembers_its_file_as_written_but_the_record_pins_only_its_de
      "the id of a rule of the selected packs"),
 ])
 def test_every_tailoring_error_names_file_key_line_expected_found_and_fix(
-        tmp_path, changes, location, message, expected):
+        tmp_path: Path, changes: str, location: str, message: str, expected: str) -> None:
     profile = load_profile(write(tmp_path, HEAD + "\n" + changes),
                            display="profiles/meridia.toml")
     with pytest.raises(PackError) as caught:
@@ -217,7 +220,7 @@ def _line(location: str | None) -> int:
     return int(match[1])
 
 
-def test_compile_errors_in_what_a_profile_wrote_point_into_the_profile(tmp_path):
+def test_compile_errors_in_what_a_profile_wrote_point_into_the_profile(tmp_path: Path) -> None:
     text = (HEAD + '\n[[profile.changes]]\nrule = "A-1"\nreason = "x"\n'
             'check = { path = "strategy.adopted", iss = true }\n' + ADDED)
     profile = load_profile(write(tmp_path, text), display="profiles/meridia.toml")
@@ -243,7 +246,7 @@ def test_compile_errors_in_what_a_profile_wrote_point_into_the_profile(tmp_path)
     assert rules.splitlines()[_line(where) - 1].startswith("dimension = ")
 
 
-def test_a_check_changed_by_a_later_profile_is_that_profiles(tmp_path):
+def test_a_check_changed_by_a_later_profile_is_that_profiles(tmp_path: Path) -> None:
     first = load_profile(write(tmp_path, HEAD + ADDED.replace('"nowhere"', '"delivery"'),
                                "first.toml"))
     second = load_profile(write(tmp_path, HEAD.replace("meridia-2026", "second") +
@@ -255,7 +258,7 @@ def test_a_check_changed_by_a_later_profile_is_that_profiles(tmp_path):
         "second.toml", "rule MER-1: profile.changes[0].check.gee (line 9)")
 
 
-def test_a_profile_built_in_code_is_named_by_its_id():
+def test_a_profile_built_in_code_is_named_by_its_id() -> None:
     from maturity.profiles import Profile
 
     profile = Profile.model_validate({"id": "tailoring", "title": "T", "author": "A",
@@ -267,7 +270,8 @@ def test_a_profile_built_in_code_is_named_by_its_id():
         "profile tailoring", "profile.changes[0].rule")
 
 
-def test_a_plugins_profile_is_named_by_the_plugin_and_its_file(site, tmp_path):
+def test_a_plugins_profile_is_named_by_the_plugin_and_its_file(site: PluginSite,
+                                                               tmp_path: Path) -> None:
     write(tmp_path, HEAD + '\n[[profile.changes]]\nrule = "A-9"\nweight = 2.0\n'
           'reason = "x"\n', "shipped/national.toml")
     plugin = site.module(f"""

@@ -56,7 +56,7 @@ def rule(packs: list[RulePack], rule_id: str) -> Any:
 # -- every kind of change ------------------------------------------------------------------------
 
 
-def test_weight_level_and_check_changes_are_applied_and_logged():
+def test_weight_level_and_check_changes_are_applied_and_logged() -> None:
     packs, log = apply_profiles([mini()], [profile(changes=[
         {"rule": "A-1", "weight": 4.0, "reason": "national priority"},
         {"rule": "A-3", "level": 2, "check": {"path": "services.online_pct",
@@ -74,7 +74,7 @@ def test_weight_level_and_check_changes_are_applied_and_logged():
     compile_rules(packs, COMPILER)
 
 
-def test_a_changed_check_that_does_not_compile_names_the_profile():
+def test_a_changed_check_that_does_not_compile_names_the_profile() -> None:
     packs, _log = apply_profiles([mini()], [profile(changes=[
         {"rule": "A-1", "check": {"path": "strategy.adopted", "iss": True}, "reason": "typo"}])])
     with pytest.raises(PackError) as caught:
@@ -83,7 +83,7 @@ def test_a_changed_check_that_does_not_compile_names_the_profile():
     assert caught.value.fix == "did you mean 'is'?"
 
 
-def test_disabling_a_rule_drops_the_dependencies_on_it():
+def test_disabling_a_rule_drops_the_dependencies_on_it() -> None:
     packs, log = apply_profiles([mini(), other()], [profile(changes=[
         {"rule": "A-1", "disable": True, "reason": "no strategy cycle this year"}])])
     assert "A-1" not in {r.id for p in packs for r in p.rules}
@@ -95,7 +95,7 @@ def test_disabling_a_rule_drops_the_dependencies_on_it():
     compile_rules(packs, COMPILER)         # without the drop: "depends_on names a rule…"
 
 
-def test_selecting_packs_and_rules():
+def test_selecting_packs_and_rules() -> None:
     packs, log = apply_profiles([mini(), other()], [profile(select={
         "packs": ["mini"], "rules": ["A-2", "A-3", "B-1"], "reason": "pilot scope"})])
     assert [p.id for p in packs] == ["mini"]
@@ -106,7 +106,7 @@ def test_selecting_packs_and_rules():
     compile_rules(packs, COMPILER)
 
 
-def test_adding_a_rule_to_an_existing_dimension():
+def test_adding_a_rule_to_an_existing_dimension() -> None:
     new = rule([mini()], "B-1").model_dump() | {"id": "MER-B-9", "title": "A national rule"}
     packs, log = apply_profiles([mini()], [profile(add=[
         {"pack": "mini", "reason": "national law", "rule": new}])])
@@ -126,7 +126,7 @@ def test_adding_a_rule_to_an_existing_dimension():
 # -- duplicate rule ids across packs -------------------------------------------------------------
 
 
-def test_duplicate_rule_ids_across_packs_are_an_error():
+def test_duplicate_rule_ids_across_packs_are_an_error() -> None:
     with pytest.raises(PackError) as caught:
         compile_rules([mini(), other(rule_id="A-1", depends_on=())], COMPILER)
     assert caught.value.code == "pack.duplicate-rule"
@@ -134,7 +134,7 @@ def test_duplicate_rule_ids_across_packs_are_an_error():
     assert caught.value.fix == "rename the rule, or override it explicitly in a profile"
 
 
-def test_an_explicit_override_resolves_a_duplicate():
+def test_an_explicit_override_resolves_a_duplicate() -> None:
     replacement = rule([mini()], "A-1").model_dump() | {"title": "The national version"}
     packs, log = apply_profiles([mini(), other(rule_id="A-1", depends_on=())], [profile(add=[
         {"pack": "other", "override": True, "reason": "the national rule replaces the OECD one",
@@ -146,7 +146,7 @@ def test_an_explicit_override_resolves_a_duplicate():
     assert (log[0]["change"], log[0]["replaces"]) == ("override", ["mini:A-1", "other:A-1"])
 
 
-def test_adding_an_existing_id_without_override_and_overriding_nothing_are_errors():
+def test_adding_an_existing_id_without_override_and_overriding_nothing_are_errors() -> None:
     existing = rule([mini()], "A-1").model_dump()
     with pytest.raises(PackError, match="adds rule 'A-1', which already exists") as caught:
         apply_profiles([mini()], [profile(add=[{"pack": "mini", "reason": "x",
@@ -157,7 +157,7 @@ def test_adding_an_existing_id_without_override_and_overriding_nothing_are_error
                                                 "rule": existing | {"id": "Z-9"}}])])
 
 
-def test_changing_a_rule_that_is_in_two_packs_is_ambiguous():
+def test_changing_a_rule_that_is_in_two_packs_is_ambiguous() -> None:
     with pytest.raises(PackError, match="rule 'A-1' is in several packs"):
         apply_profiles([mini(), other(rule_id="A-1", depends_on=())], [profile(changes=[
             {"rule": "A-1", "weight": 3.0, "reason": "x"}])])
@@ -172,7 +172,8 @@ def test_changing_a_rule_that_is_in_two_packs_is_ambiguous():
      "selects a rule that is not loaded: 'A-7'"),
     ({"add": [{"pack": "mino", "reason": "x", "rule": {}}]}, "profile.add[0].pack", None),
 ])
-def test_references_to_what_is_not_loaded_are_errors(fields, location, message):
+def test_references_to_what_is_not_loaded_are_errors(fields: dict[str, Any], location: str,
+                                                     message: str | None) -> None:
     if fields.get("add"):
         fields["add"][0]["rule"] = rule([mini()], "A-1").model_dump() | {"id": "N-1"}
         message = "adds a rule to a pack that is not loaded: 'mino'"
@@ -182,7 +183,7 @@ def test_references_to_what_is_not_loaded_are_errors(fields, location, message):
     assert caught.value.file == "profile tailoring"
 
 
-def test_a_profile_applied_twice_is_an_error():
+def test_a_profile_applied_twice_is_an_error() -> None:
     once = profile(changes=[{"rule": "A-1", "weight": 3.0, "reason": "x"}])
     with pytest.raises(PackError, match="applied twice"):
         apply_profiles([mini()], [once, once])
@@ -215,7 +216,8 @@ BASE = '[profile]\nid = "meridia-2026"\ntitle = "Meridia"\nauthor = "Meridia Dig
     (BASE.replace('"meridia-2026"', '"Meridia 2026"') + '[profile.select]\npacks = ["a"]\n'
      'reason = "x"\n', "pack.invalid-value", "profile.id (line 2)", "String should match pattern"),
 ])
-def test_profile_files_are_validated_strictly(tmp_path, text, code, location, detail):
+def test_profile_files_are_validated_strictly(tmp_path: Path, text: str, code: str, location: str,
+                                              detail: str) -> None:
     path = tmp_path / "national.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(PackError) as caught:
@@ -230,7 +232,8 @@ def test_profile_files_are_validated_strictly(tmp_path, text, code, location, de
 # -- the record ----------------------------------------------------------------------------------
 
 
-def test_a_profile_override_is_recorded_in_the_record(tmp_path, monkeypatch):
+def test_a_profile_override_is_recorded_in_the_record(tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MATURITY_DISABLE_PLUGIN_AUTOLOAD", "1")
     path = tmp_path / "meridia.toml"
     path.write_text(BASE + (
@@ -255,7 +258,7 @@ def test_a_profile_override_is_recorded_in_the_record(tmp_path, monkeypatch):
     assert json.loads(plain.read_bytes())["profile"] is None
 
 
-def test_the_api_records_the_same_profile_section():
+def test_the_api_records_the_same_profile_section() -> None:
     session = Session(host=create_host(autoload=False))
     tailoring = profile(changes=[{"rule": "DBD-SA-01", "weight": 1.5, "reason": "priority"}])
     rules, changes = session.load_rules(["oecd-dgpf"], profiles=[tailoring])
@@ -276,7 +279,8 @@ RULE_IDS = [r.id for r in mini().rules]
 @given(disabled=st.sets(st.sampled_from(RULE_IDS), max_size=len(RULE_IDS) - 1),
        weights=st.dictionaries(st.sampled_from(RULE_IDS),
                                st.floats(0.01, 100, allow_nan=False), max_size=3))
-def test_any_mix_of_changes_compiles_and_every_change_is_logged(disabled, weights):
+def test_any_mix_of_changes_compiles_and_every_change_is_logged(disabled: set[str],
+                                                                weights: dict[str, float]) -> None:
     weights = {k: v for k, v in weights.items() if k not in disabled}
     changes = [{"rule": r, "disable": True, "reason": f"disable {r}"} for r in sorted(disabled)]
     changes += [{"rule": r, "weight": w, "reason": f"weigh {r}"} for r, w in weights.items()]

@@ -411,7 +411,7 @@ def _outcomes(draw: st.DrawFn, rules: RuleSet) -> list[Outcome]:
     return out
 
 
-_targets = st.one_of(
+_targets: st.SearchStrategy[list[dict[str, Any]]] = st.one_of(
     st.just([]),
     st.lists(st.fixed_dictionaries({
         "dimension": st.sampled_from(["all", "user-driven", "skills", "data-driven"]),

@@ -42,8 +42,11 @@ ESCAPES = {
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_html_and_svg_templates_are_autoescaped(name: str) -> None:
     markup = name.endswith((".html.j2", ".svg.j2"))
-    assert bool(environment().autoescape(name)) is markup
-    assert bool(sandboxed_environment(jinja2.DictLoader({})).autoescape(name)) is markup
+    autoescape = environment().autoescape
+    sandboxed = sandboxed_environment(jinja2.DictLoader({})).autoescape
+    assert callable(autoescape) and callable(sandboxed)  # select_autoescape, not a bool
+    assert bool(autoescape(name)) is markup
+    assert bool(sandboxed(name)) is markup
 
 
 #: The values templates may mark `| safe`: SVG charts (`maturity.charts`, and the compare and

@@ -393,7 +393,7 @@ def report(sizes: Sizes, work: Path) -> str:
         for index in range(max(*sizes.end_to_end, sizes.scaling)):
             handle.write(synthetic.bundle_json(index, values) + b"\n")
     lines += ["", "## End to end: evaluate + score + summary, 500 rules, 2 workers", "",
-              "| bundles | wall s | bundles/s | CPU s, busiest worker | CPU s, main | "
+              "| bundles | wall s (other run) | bundles/s | CPU s, busiest worker | CPU s, main | "
               "main peak MiB | worker peak MiB | load average after |",
               "|---:|---:|---:|---:|---:|---:|---:|---|"]
     for size in sizes.end_to_end:
@@ -403,8 +403,14 @@ def report(sizes: Sizes, work: Path) -> str:
                 target.write(line)
         # The input written out before the clock starts, so the disk's work is not timed.
         os.sync()
-        figures = _fresh_process(["--end-to-end", str(pack_dir), str(part), "2"])
-        lines.append(f"| {figures['bundles']} | {figures['seconds']:.2f} | "
+        # The headline size runs twice and the faster run is kept, as every figure here is
+        # the best of its repeats (the slower run's time is shown beside it).
+        runs = [_fresh_process(["--end-to-end", str(pack_dir), str(part), "2"])
+                for _ in range(2 if size == sizes.end_to_end[-1] else 1)]
+        figures = min(runs, key=lambda f: f["seconds"])
+        walls = " (" + ", ".join(f"{f['seconds']:.2f}" for f in runs if f is not figures) \
+            + ")" if len(runs) > 1 else ""
+        lines.append(f"| {figures['bundles']} | {figures['seconds']:.2f}{walls} | "
                      f"{figures['bundles'] / figures['seconds']:.0f} | "
                      f"{figures['worker_cpu_s']:.2f} | {figures['main_cpu_s']:.2f} | "
                      f"{figures['main_peak_mib']:.1f} | {figures['worker_peak_mib']:.1f} | "

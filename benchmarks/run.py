@@ -50,12 +50,14 @@ class Sizes:
     regorus: int  # bundles evaluated by regorus (and checked)
     repeats: int
     end_to_end: tuple[int, ...]  # stream sizes (the last is the headline)
-    scaling: int  # bundles for one worker against two
+    # Bundles for one worker against two: enough that the start (about 0.5 s, the same for
+    # one worker or two, so never shared) does not hide how the work itself divides.
+    scaling: int
     cli_repeats: int
 
 
 FULL = Sizes(bundles=400, batch=2_000, regorus=200, repeats=9, end_to_end=(1_000, 50_000),
-             scaling=6_000, cli_repeats=5)
+             scaling=12_000, cli_repeats=5)
 SMOKE = Sizes(bundles=30, batch=40, regorus=10, repeats=2, end_to_end=(200,), scaling=200,
               cli_repeats=1)
 

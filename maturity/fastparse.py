@@ -120,6 +120,34 @@ def _one_line_tables(line: str) -> bool:
     return depth == 0
 
 
+#: What decides whether inline tables stay TOML 1.0: brackets, line ends, and a comma that
+#: closes an inline table.
+_STRUCTURE: Final = re.compile(r",\s*\}|[{}\[\]\n]")
+
+
+def _inline_tables_1_0(text: str) -> bool:
+    """Whether every inline table keeps to TOML 1.0: no line break between its braces except
+    inside an array value (a rule pack's `check = { all = [` ... `] }`), no trailing comma.
+    Brackets that do not pair up are a syntax error: False, so that tomllib reports it."""
+    bare = _TOML_TEXT.sub("", text)
+    if '"' in bare or "'" in bare:
+        return False
+    stack: list[str] = []
+    for event in _STRUCTURE.finditer(bare):
+        token = event.group()
+        if token == "\n":
+            if stack and stack[-1] == "{":
+                return False
+        elif token == "{" or token == "[":
+            stack.append(token)
+        elif token == "}" or token == "]":
+            if not stack or stack.pop() != ("{" if token == "}" else "["):
+                return False
+        else:  # `, }`: a trailing comma
+            return False
+    return not stack
+
+
 def _toml_1_0(text: str) -> bool:
     """False when the text may use what rtoml accepts beyond TOML 1.0 (which tomllib reads):
     `\\e` and `\\x` escapes, times without seconds, inline tables over several lines or with
@@ -132,7 +160,8 @@ def _toml_1_0(text: str) -> bool:
         end = text.find("\n", brace)
         end = len(text) if end == -1 else end
         if not _one_line_tables(text[start:end]):
-            return False
+            # Not closed on its line: decided over the whole text (slower, but only then).
+            return _inline_tables_1_0(text)
         brace = text.find("{", end)
     return True
 

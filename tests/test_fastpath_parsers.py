@@ -111,10 +111,31 @@ def test_toml_trees_are_the_reference_trees(tree: dict[str, Any], multiline: boo
     b"a = {b = 1,}\n", b"a = {b = 1,\n c = 2}\n", b'x = { a = "}",\n b = 1 }\n',
     b'a = "\\e"\n', b'a = "\\x41"\n', b"a = 07:32\n", b"a = 1979-05-27 07:32\n",
     b"x = { a = { b = 1 }\n }\n", b'x = { a = """}"""\n }\n', b"x = {  # c\n a = 1 }\n",
+    b"x = { a = [\n { b = 1,\n c = 2 } ] }\n", b"x = { a = [1, 2], }\n", b"x = [ {\n} ]\n",
+    # TOML 1.0: line breaks inside an array inside an inline table (as rule packs write checks).
+    b"x = { a = [\n 1,\n 2 ] }\n", b"x = { a = [ # c\n { b = 1 },\n ] }\n",
+    b"x = { all = [\n { path = 'a.b', is = true },\n { n = 2, of = [\n 1 ] } ] }\n",
+    # Brackets that do not pair up:
+    b"x = { a = [\n 1 }\n", b"x = { a = [\n 1 ]\n", b"x = { a = [\n 1 ] }]\n",
 ]))
 def test_toml_odd_inputs_give_the_reference_result(noise: bytes, base: bytes) -> None:
     for data in (base, base + noise, noise + base):
         assert outcome(parse_toml_fast, data) == outcome(parse_toml, data)
+
+
+def test_rule_packs_take_the_fast_path_and_read_the_same() -> None:
+    """The built-in packs write checks as inline tables holding arrays over several lines:
+    TOML 1.0, so rtoml reads them (0.03 s for the 173 rules instead of 0.2 s)."""
+    import tomllib
+
+    from maturity.fastparse import _toml_1_0
+
+    files = sorted((Path(__file__).resolve().parent.parent / "rules").rglob("*.toml"))
+    assert len(files) >= 9
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert _toml_1_0(text), path
+        assert typed(parse_toml_fast(text.encode(), path.name)) == typed(tomllib.loads(text))
 
 
 @pytest.mark.parametrize("suffix", [".json", ".toml"])

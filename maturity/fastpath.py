@@ -52,7 +52,7 @@ import warnings
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import add, is_, itemgetter
-from typing import Any, Final, cast
+from typing import Any, Final, NamedTuple, cast
 
 from pydantic import TypeAdapter
 
@@ -1118,23 +1118,27 @@ else:
     _sum = builtins.sum
 
 
+#: Takes the items of one group from a list of per-rule values.
+_Pick = Callable[[Sequence[Any]], tuple[Any, ...]]
+
+
 @dataclass(frozen=True, slots=True)
 class _Group:
     """Rules of one scope (a dimension, a facet cell or a level), in scoring order."""
 
     id: int
     indices: tuple[int, ...]
-    pick: Callable[[Sequence[Any]], tuple[Any, ...]]
+    pick: _Pick
 
 
-def _picker(indices: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+def _picker(indices: Sequence[int]) -> _Pick:
     """A function taking the items at `indices` as a tuple (itemgetter, also for 0 or 1)."""
     if len(indices) == 1:
         only = indices[0]
         return lambda values: (values[only],)
     if not indices:
         return lambda values: ()
-    return cast(Callable[[Sequence[Any]], tuple[Any, ...]], itemgetter(*indices))
+    return cast(_Pick, itemgetter(*indices))
 
 
 @dataclass(frozen=True, slots=True)
@@ -1147,13 +1151,26 @@ class _DimensionPlan:
 
 #: Per group, the sum of the weights of its counted rules, or None when none counts.
 _Totals = list[float | None]
-#: Per pack: its id, then per dimension its id, its group's pick and total, and its levels'
-#: (level, pick, total) for the levels some rule counts in.
-_SummaryPlan = tuple[tuple[str, tuple[tuple[str, Callable[[Sequence[Any]], tuple[Any, ...]],
-                                            float | None,
-                                            tuple[tuple[int, Callable[[Sequence[Any]],
-                                                                      tuple[Any, ...]],
-                                                        float], ...]], ...]], ...]
+
+
+class _LevelStep(NamedTuple):
+    level: int
+    pick: _Pick
+    total: float
+
+
+class _DimensionSum(NamedTuple):
+    """What a summary needs of a dimension: its rules, their weight, and the levels that
+    some rule counts in."""
+
+    id: str
+    pick: _Pick
+    total: float | None
+    levels: tuple[_LevelStep, ...]
+
+
+#: Per pack, its id and its dimensions.
+_SummaryPlan = tuple[tuple[str, tuple[_DimensionSum, ...]], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -1236,10 +1253,10 @@ class FastScorer:
                            for group, counted in zip(self._groups, counts, strict=True)]
         summary = tuple(
             (pack.id, tuple(
-                (plan.id, plan.rules.pick, totals[plan.rules.id],
-                 tuple((at, group.pick, total)
-                       for at, group in enumerate(plan.levels, start=1)
-                       if (total := totals[group.id]) is not None))
+                _DimensionSum(plan.id, plan.rules.pick, totals[plan.rules.id], tuple(
+                    _LevelStep(at, group.pick, total)
+                    for at, group in enumerate(plan.levels, start=1)
+                    if (total := totals[group.id]) is not None))
                 for plan in dims))
             for pack, _ordered, dims in self._plans)
         if len(self._patterns) >= self.KEPT:

@@ -8,6 +8,7 @@ same batch must give the same records as a run never interrupted.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -41,8 +42,9 @@ def bundles(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _command(bundles: Path, out: Path) -> list[str]:
-    return [sys.executable, "-m", "maturity", "assess", str(bundles), "-o", str(out),
-            "--no-roadmap"]
+    # With faulthandler on, SIGABRT makes a stuck batch print where each thread stands.
+    return [sys.executable, "-X", "faulthandler", "-m", "maturity", "assess", str(bundles),
+            "-o", str(out), "--no-roadmap"]
 
 
 def _environment() -> dict[str, str]:
@@ -66,10 +68,53 @@ def _stop_in_the_middle(bundles: Path, out: Path, signum: int) -> int:
         assert time.monotonic() < deadline, "the batch wrote no records"
         time.sleep(0.02)
     process.send_signal(signum)
-    _, err = process.communicate(timeout=60)
+    try:
+        _, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        _fail_stuck(process, signum)
     assert b"Traceback" not in err, err.decode()
     assert 5 <= len(_records(out)) < BUNDLES, "the interruption did not land mid-batch"
     return process.returncode
+
+
+def _descendants(pid: int) -> list[str]:
+    """`pid` and the processes below it, each as "pid state command" (from /proc)."""
+    children: dict[int, list[int]] = {}
+    lines: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+        except OSError:
+            continue
+        children.setdefault(int(stat[1]), []).append(int(entry.name))
+        lines[int(entry.name)] = f"{entry.name} {stat[0]} {command}"
+    found, stack = [], [pid]
+    while stack:
+        current = stack.pop()
+        found.append(lines.get(current, f"{current} gone"))
+        stack.extend(children.get(current, []))
+    return found
+
+
+def _fail_stuck(process: subprocess.Popen[bytes], signum: int) -> None:
+    """A batch still running a minute after the signal: fail with what each of its processes
+    and threads was doing, and leave no process behind (to disturb the tests after this)."""
+    processes = _descendants(process.pid)
+    if process.poll() is None:
+        process.send_signal(signal.SIGABRT)  # faulthandler prints every thread's stack
+    try:
+        _, err = process.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _, err = process.communicate()
+    for line in processes[1:]:
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(line.split()[0]), signal.SIGKILL)
+    pytest.fail(f"the batch did not stop within 60 s of signal {signum}; its processes:\n"
+                + "\n".join(processes) + "\n--- stderr\n" + err.decode(errors="replace"))
 
 
 def _check_complete(out: Path) -> None:

@@ -529,26 +529,85 @@ def _pool_results(plan: BatchPlan, tasks: Iterable[Task], jobs: int
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["maturity.batch"])
+        with _deaf_to_ctrl_c():
+            # Ctrl-C reaches the whole process group. Ignored when the fork server starts, it
+            # stays ignored in every worker from birth, not only once its initializer runs.
+            from multiprocessing import forkserver
+
+            forkserver.ensure_running()
     lifeline, held = context.Pipe(duplex=False)
     _LIFELINES.append(held)
     pending: deque[Future[list[BundleResult]]] = deque()
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                               initializer=_start_worker, initargs=(plan, lifeline))
+    with _signals_deferred():
+        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                                   initializer=_start_worker, initargs=(plan, lifeline))
     try:
         chunks = _chunks(tasks, CHUNK)
         for chunk in chunks:
-            pending.append(pool.submit(_work, chunk))
+            # A stop signal unwinds this process only while it waits for results: raised
+            # inside `submit`, it could leave a worker started but unknown to the pool, which
+            # the interpreter would then wait for at exit, for ever.
+            with _signals_deferred():
+                pending.append(pool.submit(_work, chunk))
             if len(pending) >= jobs * IN_FLIGHT:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
     finally:
-        # Interrupted or failed: queued chunks are dropped; a worker finishes the chunk it is
-        # on (killing it could cut a result in half and hang the pool's reader thread).
+        # Interrupted or failed: queued chunks are dropped, and each worker finishes the chunk
+        # it is on (killing it could cut a result in half and hang the pool's reader thread).
+        # Waiting here, rather than in the interpreter's exit, avoids a hang of Python 3.11's
+        # pool when a worker died and the pool was shut down without waiting (gh-132969).
         for future in pending:
             future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        pool.shutdown(wait=True, cancel_futures=True)
         lifeline.close()
+
+
+@contextlib.contextmanager
+def _deaf_to_ctrl_c() -> Iterator[None]:
+    """SIGINT ignored for the duration (in the main thread; elsewhere signals are not ours)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM that arrive during the block take effect right after it, so that
+    their exception is raised where this process can unwind cleanly."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+
+    def note(signum: int, _frame: Any) -> None:
+        arrived.append(signum)
+
+    # A handler installed by C code (None here) could not be put back: such a signal is left
+    # as it is.
+    previous = {signum: handler for signum in (signal.SIGINT, signal.SIGTERM)
+                if (handler := signal.getsignal(signum)) is not None}
+    for signum in previous:
+        signal.signal(signum, note)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for number in dict.fromkeys(arrived):
+            signal.raise_signal(number)
 
 
 class _Spool:

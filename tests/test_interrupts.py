@@ -59,15 +59,21 @@ def _temporary(out: Path) -> list[Path]:
     return sorted(p for p in out.glob(".*.tmp")) if out.is_dir() else []
 
 
-def _stop_in_the_middle(bundles: Path, out: Path, signum: int) -> int:
+def _stop_in_the_middle(bundles: Path, out: Path, signum: int, group: bool = False) -> int:
+    """Signal the batch once it has written a few records: its main process, or (`group`) every
+    process of its own process group, as Ctrl-C on a terminal does."""
     process = subprocess.Popen(_command(bundles, out), env=_environment(),
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               start_new_session=group)
     deadline = time.monotonic() + 120
     while len(_records(out)) < 5:
         assert process.poll() is None, "the batch ended before it could be interrupted"
         assert time.monotonic() < deadline, "the batch wrote no records"
         time.sleep(0.02)
-    process.send_signal(signum)
+    if group:
+        os.killpg(process.pid, signum)
+    else:
+        process.send_signal(signum)
     try:
         _, err = process.communicate(timeout=60)
     except subprocess.TimeoutExpired:
@@ -137,6 +143,17 @@ def test_a_stopped_batch_keeps_every_finished_record_and_no_temporary_file(
 ) -> None:
     out = tmp_path / "out"
     assert _stop_in_the_middle(bundles, out, signum) == 128 + signum
+    _check_complete(out)
+    assert _temporary(out) == []
+
+
+def test_ctrl_c_on_a_terminal_stops_the_workers_quietly_and_the_batch_cleanly(
+    bundles: Path, tmp_path: Path,
+) -> None:
+    """Ctrl-C signals the whole process group: the workers (ignoring it from birth) finish
+    their chunk, and only the main process unwinds, with no traceback from anyone."""
+    out = tmp_path / "out"
+    assert _stop_in_the_middle(bundles, out, signal.SIGINT, group=True) == 128 + signal.SIGINT
     _check_complete(out)
     assert _temporary(out) == []
 

@@ -1,0 +1,85 @@
+"""Stop signals reach a batch's main process only where it can unwind cleanly, and never its
+workers."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from maturity.batch import _signals_deferred
+
+
+@pytest.fixture
+def sigterm_raises() -> Iterator[None]:
+    class Stopped(Exception):
+        pass
+
+    def stop(signum: int, _frame: object) -> None:
+        raise Stopped(signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def test_a_signal_inside_the_block_is_raised_right_after_it() -> None:
+    reached = []
+    with pytest.raises(KeyboardInterrupt):  # noqa: PT012 - the point is where it is raised
+        with _signals_deferred():
+            signal.raise_signal(signal.SIGINT)
+            reached.append("end of block")
+        reached.append("after the block")
+    assert reached == ["end of block"]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_each_signal_keeps_its_own_handler(sigterm_raises: None) -> None:
+    handler = signal.getsignal(signal.SIGTERM)
+    with pytest.raises(Exception, match="15"), _signals_deferred():
+        signal.raise_signal(signal.SIGTERM)
+    assert signal.getsignal(signal.SIGTERM) is handler
+
+
+def test_a_quiet_block_changes_nothing() -> None:
+    with _signals_deferred():
+        value = 1 + 1
+    assert value == 2
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the fork server is a POSIX start method")
+def test_a_worker_ignores_ctrl_c_from_birth_before_any_initializer_runs(tmp_path: Path) -> None:
+    """In a fresh interpreter (the fork server is one per process): the fork server started
+    as the batch starts it, a process started from it without an initializer."""
+    script = textwrap.dedent("""
+        import multiprocessing, signal
+        from multiprocessing import forkserver
+        from maturity.batch import _deaf_to_ctrl_c
+
+        def disposition(queue):
+            queue.put(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
+
+        if __name__ == "__main__":
+            context = multiprocessing.get_context("forkserver")
+            with _deaf_to_ctrl_c():
+                forkserver.ensure_running()
+            assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+            queue = context.SimpleQueue()
+            child = context.Process(target=disposition, args=(queue,))
+            child.start()
+            child.join()
+            print(queue.get())
+    """)
+    main = tmp_path / "main.py"
+    main.write_text(script, encoding="utf-8")
+    done = subprocess.run([sys.executable, str(main)], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout.strip() == "True", done.stderr

@@ -42,7 +42,7 @@ from typing import IO, TYPE_CHECKING, Any
 from maturity.api import Session, assess_bundle, covering_waivers, declared_not_applicable
 from maturity.errors import EvidenceError, MaturityError, UsageError
 from maturity.evidence import has_bundle_header, walk_bundles
-from maturity.files import atomic_write, atomic_writer
+from maturity.files import atomic_write, atomic_writer, signals_deferred
 from maturity.hookspecs import ReportFormat
 from maturity.limits import Limits
 from maturity.model import EvidenceBundle, Waiver
@@ -538,7 +538,7 @@ def _pool_results(plan: BatchPlan, tasks: Iterable[Task], jobs: int
     lifeline, held = context.Pipe(duplex=False)
     _LIFELINES.append(held)
     pending: deque[Future[list[BundleResult]]] = deque()
-    with _signals_deferred():
+    with signals_deferred():
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
                                    initializer=_start_worker, initargs=(plan, lifeline))
     try:
@@ -547,7 +547,7 @@ def _pool_results(plan: BatchPlan, tasks: Iterable[Task], jobs: int
             # A stop signal unwinds this process only while it waits for results: raised
             # inside `submit`, it could leave a worker started but unknown to the pool, which
             # the interpreter would then wait for at exit, for ever.
-            with _signals_deferred():
+            with signals_deferred():
                 pending.append(pool.submit(_work, chunk))
             if len(pending) >= jobs * IN_FLIGHT:
                 yield from pending.popleft().result()
@@ -578,36 +578,6 @@ def _deaf_to_ctrl_c() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-@contextlib.contextmanager
-def _signals_deferred() -> Iterator[None]:
-    """SIGINT and SIGTERM that arrive during the block take effect right after it, so that
-    their exception is raised where this process can unwind cleanly."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    arrived: list[int] = []
-
-    def note(signum: int, _frame: Any) -> None:
-        arrived.append(signum)
-
-    # A handler installed by C code (None here) could not be put back: such a signal is left
-    # as it is.
-    previous = {signum: handler for signum in (signal.SIGINT, signal.SIGTERM)
-                if (handler := signal.getsignal(signum)) is not None}
-    for signum in previous:
-        signal.signal(signum, note)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for number in dict.fromkeys(arrived):
-            signal.raise_signal(number)
 
 
 class _Spool:

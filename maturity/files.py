@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_write", "atomic_writer"]
+__all__ = ["atomic_write", "atomic_writer", "signals_deferred"]
 
 
 @contextlib.contextmanager
@@ -29,22 +29,31 @@ def atomic_writer(path: Path, *, text: bool = False) -> Iterator[IO[Any]]:
             fix=f"write to a file, e.g. -o {path.name or 'out'}/report{path.suffix or '.json'}",
         )
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp: str | None = None
+    handle: IO[Any] | None = None
     try:
-        # mkstemp creates the file private (0600); give it the permissions a plain open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        handle: IO[Any] = (os.fdopen(fd, "w", encoding="utf-8", newline="") if text
-                           else os.fdopen(fd, "wb"))
+        # Ctrl-C as the temporary file is made (before its name is known here) would leave it
+        # behind: it takes effect once `tmp` is set, which the handler below removes.
+        with signals_deferred():
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp",
+                                       dir=path.parent)
+            handle = (os.fdopen(fd, "w", encoding="utf-8", newline="") if text
+                      else os.fdopen(fd, "wb"))
         with handle:
+            # mkstemp makes the file private (0600): the permissions a plain open() would give.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(handle.fileno(), 0o666 & ~umask)
             yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
+        if handle is not None:
+            handle.close()
+        if tmp is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
         raise
 
 
@@ -52,3 +61,33 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that the file is either complete or absent."""
     with atomic_writer(path) as handle:
         handle.write(data)
+
+
+@contextlib.contextmanager
+def signals_deferred() -> Iterator[None]:
+    """SIGINT and SIGTERM that arrive during the block take effect right after it, so that
+    their exception is raised where this process can unwind cleanly."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    arrived: list[int] = []
+
+    def note(signum: int, _frame: Any) -> None:
+        arrived.append(signum)
+
+    # A handler installed by C code (None here) could not be put back: such a signal is left
+    # as it is.
+    previous = {signum: handler for signum in (signal.SIGINT, signal.SIGTERM)
+                if (handler := signal.getsignal(signum)) is not None}
+    for signum in previous:
+        signal.signal(signum, note)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+        for number in dict.fromkeys(arrived):
+            signal.raise_signal(number)

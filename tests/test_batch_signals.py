@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from maturity.batch import _signals_deferred
+from maturity.files import signals_deferred
 
 
 @pytest.fixture
@@ -32,8 +32,8 @@ def sigterm_raises() -> Iterator[None]:
 
 def test_a_signal_inside_the_block_is_raised_right_after_it() -> None:
     reached = []
-    with pytest.raises(KeyboardInterrupt):  # noqa: PT012 - the point is where it is raised
-        with _signals_deferred():
+    with pytest.raises(KeyboardInterrupt):
+        with signals_deferred():
             signal.raise_signal(signal.SIGINT)
             reached.append("end of block")
         reached.append("after the block")
@@ -43,13 +43,13 @@ def test_a_signal_inside_the_block_is_raised_right_after_it() -> None:
 
 def test_each_signal_keeps_its_own_handler(sigterm_raises: None) -> None:
     handler = signal.getsignal(signal.SIGTERM)
-    with pytest.raises(Exception, match="15"), _signals_deferred():
+    with pytest.raises(Exception, match="15"), signals_deferred():
         signal.raise_signal(signal.SIGTERM)
     assert signal.getsignal(signal.SIGTERM) is handler
 
 
 def test_a_quiet_block_changes_nothing() -> None:
-    with _signals_deferred():
+    with signals_deferred():
         value = 1 + 1
     assert value == 2
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler

@@ -442,8 +442,10 @@ def declared_not_applicable(bundle: EvidenceBundle, rules: RuleSet) -> dict[str,
     Declarations for packs that are not loaded concern another assessment and are left aside;
     an unknown rule id in a loaded pack is a typo that would silently keep a rule applicable.
     """
-    loaded = {p.id: {r.id for r in p.rules} for p in rules.packs}
     declared: dict[str, dict[str, str]] = {}
+    if not bundle.not_applicable:  # most bundles: no need to list every rule's id
+        return declared
+    loaded = {p.id: {r.id for r in p.rules} for p in rules.packs}
     for pack_id, entries in sorted(bundle.not_applicable.items()):
         if pack_id not in loaded:
             continue

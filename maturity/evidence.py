@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import os
 import re
@@ -293,12 +294,19 @@ def _dates_from_text(header: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
+def _near_header(key: str) -> tuple[str, ...]:
+    """The header table `key` nearly spells, if any (the same keys recur in every bundle of a
+    batch)."""
+    return tuple(difflib.get_close_matches(key, HEADER_KEYS, n=1, cutoff=0.85))
+
+
 def _check_header_keys(tree: Mapping[str, Any], file: str) -> None:
     """A near miss of a header table (`[assesment]`) would otherwise pass as evidence."""
     for key in sorted(tree):
         if key in HEADER_KEYS:
             continue
-        close = difflib.get_close_matches(key, HEADER_KEYS, n=1, cutoff=0.85)
+        close = _near_header(key)
         if close:
             raise EvidenceError(
                 f"unknown header table {key!r}",
@@ -358,6 +366,7 @@ _REF_KEYS = ("document", "sha256", "collected", "title")
 
 def _document_refs(tree: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every table with a text `document` key, by key path, in document order."""
+    # Only tables and lists are walked into (a bundle's values are mostly neither).
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(tree, ())]
     while stack:
         node, path = stack.pop()
@@ -365,9 +374,11 @@ def _document_refs(tree: Any) -> Iterator[tuple[str, dict[str, Any]]]:
             if isinstance(node.get("document"), str):
                 yield format_location(path), node
                 continue
-            stack.extend((v, (*path, k)) for k, v in reversed(list(node.items())))
+            stack.extend((v, (*path, k)) for k, v in reversed(node.items())
+                         if isinstance(v, dict | list))
         elif isinstance(node, list):
-            stack.extend((v, (*path, i)) for i, v in reversed(list(enumerate(node))))
+            stack.extend((node[i], (*path, i)) for i in range(len(node) - 1, -1, -1)
+                         if isinstance(node[i], dict | list))
 
 
 def _collect_documents(

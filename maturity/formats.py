@@ -348,7 +348,70 @@ def check_tree(
     locate: Callable[[Sequence[str | int]], str] = format_location,
 ) -> None:
     """Reject trees that parse but cannot be evidence: too deep, huge, non-finite, timed.
-    `locate` renders a key path (with its line, when the caller has the file's text)."""
+    `locate` renders a key path (with its line, when the caller has the file's text).
+
+    A quick pass clears the common tree; anything it cannot clear is walked again with key
+    paths, which finds the problem and says where (a national batch checks every bundle)."""
+    if not _plainly_valid(tree, limits):
+        _check_tree_located(tree, file, limits, error, locate)
+
+
+def _plainly_valid(tree: Any, limits: Limits) -> bool:
+    """True when `tree` certainly passes `check_tree`; False when it needs a closer look.
+    Only plain classes are cleared here: their subclasses and every other value are left to
+    the located walk."""
+    max_depth, max_string = limits.max_depth, limits.max_string
+    surrogate = _SURROGATE.search
+    finite = math.isfinite
+    stack: list[tuple[Any, int]] = [(tree, 0)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        node, depth = pop()
+        if depth > max_depth:
+            return False
+        cls = node.__class__
+        if (cls is dict or cls is list) and node and depth >= max_depth:
+            return False  # its items lie deeper than the limit
+        if cls is dict:
+            for key, value in node.items():
+                if key.__class__ is not str or len(key) > 200 or (
+                        not key.isascii() and surrogate(key)):
+                    return False
+                vcls = value.__class__
+                if vcls is str:
+                    if len(value) > max_string or (not value.isascii() and surrogate(value)):
+                        return False
+                elif not (vcls is bool or value is None):
+                    push((value, depth + 1))
+        elif cls is list:
+            for value in node:
+                vcls = value.__class__
+                if vcls is str:
+                    if len(value) > max_string or (not value.isascii() and surrogate(value)):
+                        return False
+                else:
+                    push((value, depth + 1))
+        elif cls is str:
+            if len(node) > max_string or (not node.isascii() and surrogate(node)):
+                return False
+        elif cls is float:
+            if not finite(node):
+                return False
+        elif cls is int:
+            if not -_MAX_INT < node < _MAX_INT:
+                return False
+        elif not (cls is bool or node is None or cls is dt.date):
+            return False
+    return True
+
+
+def _check_tree_located(
+    tree: Any,
+    file: str,
+    limits: Limits,
+    error: type[InputError],
+    locate: Callable[[Sequence[str | int]], str],
+) -> None:
 
     def fail(message: str, path: list[str | int], expected: str, found: str, fix: str,
              code: str = "file.value") -> None:

@@ -41,7 +41,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from maturity.api import Session, assess_bundle, covering_waivers, declared_not_applicable
 from maturity.errors import EvidenceError, MaturityError, UsageError
-from maturity.evidence import has_bundle_header, walk_bundles
+from maturity.evidence import has_bundle_header, is_stream, stream_lines, walk_bundles
 from maturity.files import atomic_write, atomic_writer, signals_deferred
 from maturity.hookspecs import ReportFormat
 from maturity.limits import Limits
@@ -89,11 +89,13 @@ FAST_AFTER = 32
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """One bundle to assess: a path to read (shown as `source`) or a bundle a plugin read."""
+    """One bundle to assess: a path to read (shown as `source`), a line of a bundle stream
+    (`text`, from the stream at `path` without its `:LINE`), or a bundle a plugin read."""
 
     source: str
     path: str | None = None
     bundle: EvidenceBundle | None = None
+    text: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +145,13 @@ class BatchPlan:
 
 def bundle_tasks(session: Session, paths: Sequence[Path]) -> Iterator[Task]:
     """The bundles below `paths`, streamed in a deterministic order: a bundle directory or
-    file, a directory of bundle directories (sorted walk), or a plugin's own layout."""
+    file, a directory of bundle directories (sorted walk), a bundle stream (line by line), or
+    a plugin's own layout."""
     for path in paths:
+        if is_stream(path):
+            for number, text in stream_lines(path, session.limits):
+                yield Task(f"{path.name}:{number}", path=f"{path}:{number}", text=text)
+            continue
         if path.is_dir():
             source = session.host.bundle_source(path)
             if source is not None:
@@ -293,9 +300,13 @@ class Assessor:
     def read(self, task: Task) -> EvidenceBundle:
         if task.bundle is not None:
             return task.bundle
-        from maturity.evidence import load_bundle
+        from maturity.evidence import load_bundle, load_stream_bundle
 
         assert task.path is not None
+        if task.text is not None:
+            return load_stream_bundle(task.text, root=Path(task.path).parent,
+                                      display=task.source, loaders=self.loaders,
+                                      limits=self.session.limits)
         return load_bundle(Path(task.path), loaders=self.loaders, limits=self.session.limits,
                            display=task.source or None)
 
@@ -765,6 +776,9 @@ def _count_tasks(session: Session, paths: Sequence[Path]) -> int | None:
     for path in paths:
         if path.is_dir() and session.host.bundle_source(path) is not None:
             return None
+        if is_stream(path):
+            count += sum(1 for _ in stream_lines(path, session.limits))
+            continue
         if path.is_dir() and not has_bundle_header(path, session.loaders):
             count += sum(1 for _ in walk_bundles(path, session.loaders))
         else:

@@ -362,7 +362,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
 
     p = sub.add_parser("assess", help="assess evidence bundles into records and reports")
-    p.add_argument("evidence", nargs="+", help="bundle directories or files, or folders of them")
+    p.add_argument("evidence", nargs="+",
+                   help="bundle directories or files, folders of them, or JSON Lines streams "
+                        "(FILE.jsonl; one line: FILE.jsonl:LINE)")
     _common(p)
     p.add_argument("--format", default=None, help="json (default), md, html, csv, …")
     p.add_argument("-o", "--output", help="output file (a directory for a batch)")
@@ -527,12 +529,18 @@ def _replay(args: argparse.Namespace, record: dict[str, Any], record_path: Path)
             notes.append("waivers replayed from the record's copy: put the waiver file beside "
                          "the record or pass --waivers to check them against it")
 
+    from maturity.evidence import is_stream, line_ref, stream_line
+
     evidence = Path(args.evidence) if args.evidence else here / plan.source
+    line = line_ref(plan.source)
+    if line is not None and is_stream(evidence):
+        # A line of a stream is named "<stream>:<line>": given the stream, read that line.
+        evidence = evidence.with_name(f"{evidence.name}:{line[1]}")
     if (not args.evidence and not evidence.exists() and evidence.parent.is_dir()
             and session.host.bundle_source(evidence.parent) is not None):
         # A bundle read from a plugin's layout is named "<directory>/<organisation>".
         evidence = evidence.parent
-    if not evidence.exists():
+    if not evidence.exists() and stream_line(evidence) is None:
         raise _cannot_run("cannot re-run the record: its evidence bundle is not found",
                           f"nothing at {evidence.name!r} beside the record",
                           "pass the bundle with --evidence PATH")

@@ -1,8 +1,10 @@
 """Reading evidence bundles from disk: header, merged evidence tree, hashes of every file.
 
 A bundle is a directory holding a `bundle.*` header and evidence files, or a single file with
-the header inside. Every file and every referenced document is hashed; a document reference
-that escapes the bundle (`..`, an absolute path, a symlink pointing outside) is refused.
+the header inside, or one line of a bundle stream (JSON Lines: a `.jsonl` file holding one
+bundle per line, as a JSON object with its header tables; named `FILE.jsonl:LINE`). Every file,
+line and referenced document is hashed; a document reference that escapes the bundle (`..`,
+an absolute path, a symlink pointing outside) is refused. A stream's documents lie beside it.
 """
 
 from __future__ import annotations
@@ -31,8 +33,13 @@ __all__ = [
     "EvidenceLoader",
     "bundle_from_tree",
     "has_bundle_header",
+    "is_stream",
+    "line_ref",
     "load_bundle",
+    "load_stream_bundle",
     "read_evidence_file",
+    "stream_line",
+    "stream_lines",
     "walk_bundles",
 ]
 
@@ -109,6 +116,12 @@ def read_evidence_file(
             fix="convert the file or install a plugin that reads it",
         )
     data = read_input(path, display, limits, EvidenceError)
+    return parse_evidence(data, display, loader, limits)
+
+
+def parse_evidence(data: bytes, display: str, loader: EvidenceLoader, limits: Limits
+                   ) -> tuple[Any, EvidenceFile]:
+    """An evidence file's tree, checked, and its hash."""
     if not data.strip():
         raise EvidenceError(
             "the file is empty",
@@ -182,6 +195,18 @@ def load_bundle(
 ) -> EvidenceBundle:
     """Read one bundle (directory or single file) into an `EvidenceBundle`."""
     shown = display or path.name
+    line = stream_line(path)
+    if line is not None:
+        return _load_line(line[0], line[1], shown, loaders, limits)
+    if is_stream(path):
+        raise EvidenceError(
+            "a bundle stream holds a bundle per line",
+            code="evidence.stream",
+            file=shown,
+            expected="one bundle: a directory, a bundle file, or one line of the stream",
+            found="a JSON Lines stream",
+            fix=f"name one line as {path.name}:LINE (`maturity assess` takes the whole stream)",
+        )
     if not path.exists():
         raise EvidenceError(
             "no such file or directory",
@@ -272,6 +297,116 @@ def load_bundle(
         header_display = shown
     return bundle_from_tree(merged, source=shown, header_file=header_display,
                             files=tuple(files), documents=documents, origins=origins)
+
+
+#: Suffixes of a bundle stream: one bundle per line, each a JSON object (JSON Lines).
+STREAM_SUFFIXES = (".jsonl", ".ndjson")
+#: A line of a stream, as a bundle's source names it: `FILE.jsonl:LINE`.
+_LINE_REF = re.compile(r"^(?P<file>.+\.(?:jsonl|ndjson)):(?P<line>[1-9][0-9]{0,11})$",
+                       re.IGNORECASE)
+
+
+def is_stream(path: Path) -> bool:
+    """Whether `path` is a bundle stream (a JSON Lines file)."""
+    return path.suffix.lower() in STREAM_SUFFIXES and path.is_file()
+
+
+def line_ref(name: str) -> tuple[str, int] | None:
+    """(the stream's name, the line number) when `name` reads `FILE.jsonl:LINE`."""
+    found = _LINE_REF.match(name)
+    return (found["file"], int(found["line"])) if found is not None else None
+
+
+def stream_line(path: Path) -> tuple[Path, int] | None:
+    """(the stream, the line number) when `path` names a line of a stream that exists."""
+    ref = line_ref(path.name)
+    if ref is None or path.exists():
+        return None
+    stream = path.with_name(ref[0])
+    return (stream, ref[1]) if is_stream(stream) else None
+
+
+def stream_lines(path: Path, limits: Limits) -> Iterator[tuple[int, bytes]]:
+    """The bundles of a stream: (line number from 1, the line without its line break), blank
+    lines skipped, read one line at a time. A line longer than `max_file_bytes` comes cut one
+    byte past the limit (the rest is skipped), so that `load_stream_bundle` refuses it."""
+    cap = limits.max_file_bytes + 1
+    with path.open("rb") as handle:
+        number = 0
+        while True:
+            line = handle.readline(cap)
+            if not line:
+                return
+            number += 1
+            if len(line) == cap and not line.endswith(b"\n"):
+                while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
+                    pass
+            elif line.endswith(b"\n"):
+                line = line[:-2] if line.endswith(b"\r\n") else line[:-1]
+            if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+                line = line[3:]
+            if line.strip():
+                yield number, line
+
+
+def load_stream_bundle(
+    text: bytes,
+    *,
+    root: Path,
+    display: str,
+    loaders: Mapping[str, EvidenceLoader],
+    limits: Limits,
+) -> EvidenceBundle:
+    """One line of a bundle stream, read as a single-file JSON bundle whose documents lie in
+    `root` (the stream's directory); the line is hashed as the bundle's one file."""
+    loader = loaders.get(".json")
+    if loader is None:  # pragma: no cover - the built-in plugin registers it
+        raise EvidenceError(
+            "no evidence loader for JSON", code="evidence.unknown-format", file=display,
+            expected="the built-in JSON loader", found="none registered",
+            fix="install maturity with its built-in plugin")
+    if len(text) > limits.max_file_bytes:
+        raise EvidenceError(
+            "line too large",
+            code="file.too-large",
+            file=display,
+            expected=f"at most {limits.max_file_bytes} bytes a line (limit max_file_bytes)",
+            found=f"more than {limits.max_file_bytes} bytes",
+            fix="move long texts into documents, or raise the limit "
+                "(--limit max_file_bytes=N)",
+        )
+    try:
+        tree, info = parse_evidence(text, display, loader, limits)
+    except EvidenceError as exc:
+        # The line is the stream's, named in `file`: the position within it is its column.
+        if exc.location and exc.location.startswith("line 1, column "):
+            exc.location = exc.location.removeprefix("line 1, ")
+        raise
+    _check_header_keys(tree, display)
+    documents: dict[str, DocumentInfo] = {}
+    _collect_documents(tree, root, display, limits, documents)
+    return bundle_from_tree(tree, source=display, header_file=display,
+                            files=(EvidenceFile(display, info.sha256, info.size),),
+                            documents=documents)
+
+
+def _load_line(path: Path, line: int, display: str, loaders: Mapping[str, EvidenceLoader],
+               limits: Limits) -> EvidenceBundle:
+    number = 0
+    for number, text in stream_lines(path, limits):
+        if number == line:
+            return load_stream_bundle(text, root=path.parent, display=display,
+                                      loaders=loaders, limits=limits)
+        if number > line:
+            break
+    raise EvidenceError(
+        "no bundle on that line of the stream",
+        code="evidence.not-found",
+        file=display,
+        expected=f"a JSON object on line {line} of {path.name}",
+        found="a blank line" if number > line else "fewer lines",
+        fix="check the line number, or pass the bundle's own file",
+    )
 
 
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")

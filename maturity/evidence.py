@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import errno
 import functools
 import hashlib
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
@@ -86,20 +88,22 @@ _HASH_CACHE: dict[tuple[str, int, int], str] = {}
 _HASH_CACHE_SIZE = 4096
 
 
-def _sha256_file(path: Path) -> tuple[str, int]:
-    stat = path.stat()
-    key = (str(path), stat.st_size, stat.st_mtime_ns)
+def _sha256_file(path: str | Path, info: os.stat_result | None = None) -> tuple[str, int]:
+    """The file's hash and size, cached by path, size and modification time (`info`: the
+    file's status, when the caller has it)."""
+    found = info or os.stat(path)
+    key = (os.fspath(path), found.st_size, found.st_mtime_ns)
     cached = _HASH_CACHE.get(key)
     if cached is not None:
-        return cached, stat.st_size
+        return cached, found.st_size
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     if len(_HASH_CACHE) >= _HASH_CACHE_SIZE:
         del _HASH_CACHE[next(iter(_HASH_CACHE))]
     _HASH_CACHE[key] = digest.hexdigest()
-    return _HASH_CACHE[key], stat.st_size
+    return _HASH_CACHE[key], found.st_size
 
 
 def read_evidence_file(
@@ -503,17 +507,23 @@ def _document_refs(tree: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     """Every table with a text `document` key, by key path, in document order."""
     # Only tables and lists are walked into (a bundle's values are mostly neither).
     stack: list[tuple[Any, tuple[str | int, ...]]] = [(tree, ())]
+    pop, extend = stack.pop, stack.extend
     while stack:
-        node, path = stack.pop()
+        node, path = pop()
         if isinstance(node, dict):
             if isinstance(node.get("document"), str):
                 yield format_location(path), node
                 continue
-            stack.extend((v, (*path, k)) for k, v in reversed(node.items())
-                         if isinstance(v, dict | list))
+            children = [(v, (*path, k)) for k, v in node.items() if isinstance(v, _NESTED)]
         elif isinstance(node, list):
-            stack.extend((node[i], (*path, i)) for i in range(len(node) - 1, -1, -1)
-                         if isinstance(node[i], dict | list))
+            children = [(v, (*path, i)) for i, v in enumerate(node) if isinstance(v, _NESTED)]
+        else:
+            continue
+        children.reverse()
+        extend(children)
+
+
+_NESTED = (dict, list)
 
 
 def _collect_documents(
@@ -522,6 +532,8 @@ def _collect_documents(
 ) -> None:
     """Check the document references of one evidence file and add them to `documents`."""
     real_root = root.resolve()
+    base = str(root)
+    folders: dict[str, str | None] = {}
     for location, ref in _document_refs(tree):
         name = ref["document"]
 
@@ -536,14 +548,13 @@ def _collect_documents(
                 fix="copy the document into the bundle and reference it relatively",
             )
 
-        pure = PurePosixPath(name)
         if not name or "\\" in name or "\0" in name:
             refuse("is not a plain relative path", repr(name))
-        if pure.is_absolute() or (len(name) > 1 and name[1] == ":"):
+        if name.startswith("/") or (len(name) > 1 and name[1] == ":"):
             refuse("is an absolute path", repr(name))
         if _URL.match(name):
             refuse("is a URL", repr(name))
-        if ".." in pure.parts:
+        if ".." in name.split("/"):
             refuse("leaves the bundle with '..'", repr(name))
         extra = sorted(set(ref) - set(_REF_KEYS))
         if extra:
@@ -561,7 +572,7 @@ def _collect_documents(
         collected = ref.get("collected")
         if declared is not None and (
             not isinstance(declared, str) or len(declared) != 64
-            or any(c not in "0123456789abcdef" for c in declared)
+            or declared.strip("0123456789abcdef")
         ):
             lower = isinstance(declared, str) and re.fullmatch("[0-9a-fA-F]{64}", declared)
             raise EvidenceError(
@@ -590,15 +601,8 @@ def _collect_documents(
                     found=repr(ref.get("collected"))[:80],
                     fix="write the date the document was collected",
                 )
-        target = root / name
-        sha: str | None = None
-        size: int | None = None
-        if target.is_symlink() or target.exists():
-            resolved = target.resolve()
-            if not resolved.is_relative_to(real_root):
-                refuse("points outside the bundle (through a symbolic link)", repr(name))
-            if resolved.is_file():
-                sha, size = _sha256_file(resolved)
+        target = os.path.normpath(os.path.join(base, name))
+        sha, size = _document_file(target, real_root, folders, refuse, name)
         if name not in documents:
             if len(documents) >= limits.max_documents:
                 raise EvidenceError(
@@ -636,6 +640,41 @@ def _collect_documents(
                 )
             documents[name] = DocumentInfo(name, sha, size, first.declared_sha256 or declared,
                                            first.collected or collected)
+
+
+def _document_file(target: str, real_root: Path, folders: dict[str, str | None],
+                   refuse: Callable[[str, str], None], name: str
+                   ) -> tuple[str | None, int | None]:
+    """The hash and size of a referenced document (None, None when it is not a file there),
+    refused when it resolves outside the bundle. `folders` keeps each folder's real path for
+    the bundle's other references: a bundle names a few folders for many documents, and
+    resolving a path costs a system call per component."""
+    try:
+        found = os.lstat(target)
+    except OSError as exc:
+        if exc.errno in _ABSENT:
+            return None, None
+        raise
+    if stat.S_ISLNK(found.st_mode):
+        resolved = Path(target).resolve()
+        if not resolved.is_relative_to(real_root):
+            refuse("points outside the bundle (through a symbolic link)", repr(name))
+        return _sha256_file(resolved) if resolved.is_file() else (None, None)
+    parent, leaf = os.path.split(target)
+    if parent not in folders:
+        real = Path(parent).resolve()
+        folders[parent] = str(real) if real.is_relative_to(real_root) else None
+    folder = folders[parent]
+    if folder is None:
+        refuse("points outside the bundle (through a symbolic link)", repr(name))
+        return None, None  # pragma: no cover - refuse raises
+    if not stat.S_ISREG(found.st_mode):
+        return None, None
+    return _sha256_file(os.path.join(folder, leaf), found)
+
+
+#: What `Path.exists` takes for "not there" rather than an error.
+_ABSENT = frozenset({errno.ENOENT, errno.ENOTDIR, errno.EBADF, errno.ELOOP})
 
 
 def has_bundle_header(path: Path, loaders: Mapping[str, EvidenceLoader]) -> bool:

@@ -61,10 +61,12 @@ json_trees = st.recursive(
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(keys, json_trees, max_size=5), st.sampled_from([None, 1, "\t"]),
-       st.booleans())
+       st.booleans(), st.booleans())
 def test_json_trees_are_the_reference_trees(tree: dict[str, Any], indent: Any,
-                                            ascii_only: bool) -> None:
-    data = json.dumps(tree, indent=indent, ensure_ascii=ascii_only).encode()
+                                            ascii_only: bool, compact: bool) -> None:
+    separators = (",", ":") if compact else None
+    data = json.dumps(tree, indent=indent, ensure_ascii=ascii_only,
+                      separators=separators).encode()
     assert outcome(parse_json_fast, data) == outcome(parse_json, data)
 
 
@@ -73,6 +75,10 @@ def test_json_trees_are_the_reference_trees(tree: dict[str, Any], indent: Any,
     b'{"a": 1, "a": 2}', b'{"a": {"b": 1, "b": 1}}', b'{"a": NaN}', b'{"a": 1e999}',
     b'\xef\xbb\xbf{"a": 1}', b'{"a": "\\ud800"}', b'{"a": 18446744073709551616}',
     b'{"a": -9223372036854775809}', b'{"a": 123456789012345678901234567890.0}', b"[1]",
+    # Repeated keys in compact JSON, one written with white space before its colon, or a
+    # string holding a key's pattern.
+    b'{"a" :1,"a":2}', b'{"a":1,"a"\t:2}', b'{"a":1,"a"\n:2}', b'{"a":"x\\":","a":2}',
+    b'{"a":{"b":1},"a":{"b":1}}',
     b'{"k\\": ": 1}', b'{"a": 1}', b"null", b'{"a": [1, {"b": 2, "b": 3}]}',
 ]))
 def test_json_odd_inputs_give_the_reference_result(noise: bytes, base: bytes) -> None:

@@ -1,7 +1,8 @@
 """Assessing many bundles in one run: one record per organisation plus a batch summary.
 
 A national run is 10^3 to 10^5 bundles. They are found by a sorted walk (streamed: the walk
-holds one directory listing at a time), handed in small chunks to a pool of worker processes
+holds one directory listing at a time) or read a line at a time from a JSON Lines stream
+(`maturity.evidence.stream_lines`), handed in small chunks to a pool of worker processes
 (`--jobs`, default: the number of cores; each worker builds its session and compiles the rules
 once), and their results come back in the order they were handed out. Only this process writes
 files, in that order: records, `summary.csv` and `failures.txt` are the same bytes whatever
@@ -581,10 +582,12 @@ def _deaf_to_ctrl_c() -> Iterator[None]:
     import signal
     import threading
 
-    if threading.current_thread() is not threading.main_thread():
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        # Not ours to change, or set by C code (then it could not be put back).
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         yield
     finally:

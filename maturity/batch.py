@@ -43,7 +43,7 @@ from typing import IO, TYPE_CHECKING, Any
 from maturity.api import Session, assess_bundle, covering_waivers, declared_not_applicable
 from maturity.errors import EvidenceError, MaturityError, UsageError
 from maturity.evidence import has_bundle_header, is_stream, stream_lines, walk_bundles
-from maturity.files import atomic_write, atomic_writer, signals_deferred
+from maturity.files import atomic_write, atomic_writer
 from maturity.hookspecs import ReportFormat
 from maturity.limits import Limits
 from maturity.model import EvidenceBundle, Waiver
@@ -55,6 +55,7 @@ from maturity.record import (
     parse_record,
 )
 from maturity.ruleset import RuleSet
+from maturity.signals import check_stop, signals_deferred
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -721,6 +722,7 @@ def execute(plan: BatchPlan, session: Session, rules: RuleSet, tasks: Iterable[T
         results = _pool_results(plan, stream_tasks, jobs)
     try:
         for result in results:
+            check_stop()
             if result.failure is None and result.organisation in seen:
                 result = BundleResult(
                     result.source,

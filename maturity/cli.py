@@ -786,31 +786,21 @@ def _cohort_commands(sub: Any) -> None:
 _EXTRA_COMMANDS.append(_cohort_commands)
 
 
-class _Stopped(KeyboardInterrupt):
-    """SIGTERM (a service manager stopping the run), unwound like Ctrl-C."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _stop(signum: int, _frame: Any) -> None:
-    raise _Stopped(signum)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     import signal
-    import threading
+
+    from maturity.signals import Stopped, check_stop, handling_stops
 
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Handler = args.handler
-    # Unwinding on SIGTERM lets atomic writes remove their temporary files: a stopped run leaves
-    # finished outputs and nothing half-written (SIGKILL cannot be caught by anyone).
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGTERM, _stop) if in_main_thread else None
+    # Unwinding on SIGINT and SIGTERM lets atomic writes remove their temporary files: a stopped
+    # run leaves finished outputs and nothing half-written (SIGKILL cannot be caught by anyone).
     try:
-        return handler(args)
+        with handling_stops():
+            code = handler(args)
+            check_stop()
+            return code
     except BrokenPipeError:
         # The reader went away (`maturity rules list | head`): stop quietly, like other tools.
         import os
@@ -819,7 +809,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except KeyboardInterrupt as exc:
         print("interrupted", file=sys.stderr)
-        return 128 + (exc.signum if isinstance(exc, _Stopped) else signal.SIGINT)
+        return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
     except Exception as exc:
         from maturity.errors import MaturityError
 
@@ -833,6 +823,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 3
         print(exc.render(), file=sys.stderr)
         return exc.exit_code
-    finally:
-        if in_main_thread:
-            signal.signal(signal.SIGTERM, previous)

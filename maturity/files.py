@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["atomic_write", "atomic_writer", "signals_deferred"]
+from maturity.signals import signals_deferred
+
+__all__ = ["atomic_write", "atomic_writer"]
 
 
 @contextlib.contextmanager
@@ -61,33 +63,3 @@ def atomic_write(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that the file is either complete or absent."""
     with atomic_writer(path) as handle:
         handle.write(data)
-
-
-@contextlib.contextmanager
-def signals_deferred() -> Iterator[None]:
-    """SIGINT and SIGTERM that arrive during the block take effect right after it, so that
-    their exception is raised where this process can unwind cleanly."""
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    arrived: list[int] = []
-
-    def note(signum: int, _frame: Any) -> None:
-        arrived.append(signum)
-
-    # A handler installed by C code (None here) could not be put back: such a signal is left
-    # as it is.
-    previous = {signum: handler for signum in (signal.SIGINT, signal.SIGTERM)
-                if (handler := signal.getsignal(signum)) is not None}
-    for signum in previous:
-        signal.signal(signum, note)
-    try:
-        yield
-    finally:
-        for signum, handler in previous.items():
-            signal.signal(signum, handler)
-        for number in dict.fromkeys(arrived):
-            signal.raise_signal(number)

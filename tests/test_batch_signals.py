@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from maturity.files import signals_deferred
+from maturity.signals import Stopped, check_stop, handling_stops, signals_deferred
 
 
 @pytest.fixture
@@ -83,3 +83,39 @@ def test_a_worker_ignores_ctrl_c_from_birth_before_any_initializer_runs(tmp_path
     done = subprocess.run([sys.executable, str(main)], capture_output=True, text=True,
                           timeout=120, check=True)
     assert done.stdout.strip() == "True", done.stderr
+
+
+class _DropsASignal:
+    """Receives a stop signal in a finaliser, where its exception cannot propagate."""
+
+    def __init__(self, signum: int) -> None:
+        self.signum = signum
+
+    def __del__(self) -> None:
+        signal.raise_signal(self.signum)
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.parametrize(("signum", "raised"), [(signal.SIGTERM, Stopped),
+                                                 (signal.SIGINT, KeyboardInterrupt)])
+def test_a_stop_dropped_where_it_arrived_is_raised_at_the_next_check(
+    signum: int, raised: type[BaseException],
+) -> None:
+    with handling_stops():
+        dropped = _DropsASignal(signum)
+        del dropped  # the handler's exception is printed as "ignored", and dropped
+        with pytest.raises(raised):
+            check_stop()
+    check_stop()  # nothing is left pending once the run is over
+
+
+def test_the_handlers_are_put_back_and_an_ignored_ctrl_c_stays_ignored() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with handling_stops():
+            assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN
+            assert signal.getsignal(signal.SIGTERM) is not before
+        assert signal.getsignal(signal.SIGTERM) is before
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -789,11 +789,11 @@ _EXTRA_COMMANDS.append(_cohort_commands)
 def main(argv: Sequence[str] | None = None) -> int:
     import signal
 
+    parser = build_parser()
+    args = parser.parse_args(argv)  # `--version` and `--help` end here
+    handler: Handler = args.handler
     from maturity.signals import Stopped, check_stop, handling_stops
 
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    handler: Handler = args.handler
     # Unwinding on SIGINT and SIGTERM lets atomic writes remove their temporary files: a stopped
     # run leaves finished outputs and nothing half-written (SIGKILL cannot be caught by anyone).
     try:

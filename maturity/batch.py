@@ -55,7 +55,7 @@ from maturity.record import (
     parse_record,
 )
 from maturity.ruleset import RuleSet
-from maturity.signals import check_stop, signals_deferred
+from maturity.signals import check_stop, ctrl_c_ignored, signals_deferred
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -542,7 +542,7 @@ def _pool_results(plan: BatchPlan, tasks: Iterable[Task], jobs: int
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["maturity.batch"])
-        with _deaf_to_ctrl_c():
+        with ctrl_c_ignored():
             # Ctrl-C reaches the whole process group. Ignored when the fork server starts, it
             # stays ignored in every worker from birth, not only once its initializer runs.
             from multiprocessing import forkserver
@@ -575,24 +575,6 @@ def _pool_results(plan: BatchPlan, tasks: Iterable[Task], jobs: int
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
         lifeline.close()
-
-
-@contextlib.contextmanager
-def _deaf_to_ctrl_c() -> Iterator[None]:
-    """SIGINT ignored for the duration (in the main thread; elsewhere signals are not ours)."""
-    import signal
-    import threading
-
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or previous is None:
-        # Not ours to change, or set by C code (then it could not be put back).
-        yield
-        return
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 class _Spool:

@@ -16,7 +16,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["Stopped", "check_stop", "handling_stops", "signals_deferred"]
+__all__ = ["Stopped", "check_stop", "ctrl_c_ignored", "handling_stops", "signals_deferred"]
 
 #: Signals received by this process's handlers and not yet acted upon.
 _REQUESTED: list[int] = []
@@ -93,3 +93,18 @@ def signals_deferred() -> Iterator[None]:
             signal.signal(signum, handler)
         for number in dict.fromkeys(arrived):
             signal.raise_signal(number)
+
+
+@contextlib.contextmanager
+def ctrl_c_ignored() -> Iterator[None]:
+    """SIGINT ignored for the duration (in the main thread; elsewhere signals are not ours)."""
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or previous is None:
+        # Not ours to change, or set by C code (then it could not be put back).
+        yield
+        return
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

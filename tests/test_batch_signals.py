@@ -62,14 +62,14 @@ def test_a_worker_ignores_ctrl_c_from_birth_before_any_initializer_runs(tmp_path
     script = textwrap.dedent("""
         import multiprocessing, signal
         from multiprocessing import forkserver
-        from maturity.batch import _deaf_to_ctrl_c
+        from maturity.signals import ctrl_c_ignored
 
         def disposition(queue):
             queue.put(signal.getsignal(signal.SIGINT) == signal.SIG_IGN)
 
         if __name__ == "__main__":
             context = multiprocessing.get_context("forkserver")
-            with _deaf_to_ctrl_c():
+            with ctrl_c_ignored():
                 forkserver.ensure_running()
             assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
             queue = context.SimpleQueue()

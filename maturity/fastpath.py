@@ -46,12 +46,11 @@ import functools
 import heapq
 import itertools
 import re
-import sys
 import types
 import warnings
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from operator import add, is_, itemgetter
+from operator import is_, itemgetter
 from typing import Any, Final, NamedTuple, cast
 
 from pydantic import TypeAdapter
@@ -85,6 +84,7 @@ from maturity.scoring import (
     ScoredRule,
     ScoringModel,
     score_pack,
+    sequential_sum,
 )
 
 __all__ = [
@@ -1108,14 +1108,8 @@ class JsonReader:
             return self.fast.verdicts(self._parse(text), ctx)
 
 
-# The reference sums weights and products one after the other (`weighted_credit`). So does
-# `sum` over floats up to Python 3.11; from 3.12 it compensates rounding, which could differ in
-# the last bit, so there the sums are folded one by one as the reference folds them.
-if sys.version_info >= (3, 12):  # pragma: no cover - the interpreter the tests run decides
-    def _sum(values: Iterable[float]) -> float:
-        return functools.reduce(add, values, 0.0)
-else:
-    _sum = builtins.sum
+# Sums as the reference's `weighted_credit` adds (see `sequential_sum`).
+_sum = sequential_sum
 
 
 #: Takes the items of one group from a list of per-rule values.

@@ -27,9 +27,10 @@ import bisect
 import heapq
 import itertools
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, NamedTuple
+from operator import itemgetter
+from typing import Any, Literal, NamedTuple, cast
 
 from maturity.errors import PackError, UsageError, did_you_mean
 from maturity.model import Outcome, OutcomeStatus, RulePack
@@ -40,7 +41,8 @@ from maturity.scoring import (
     ScoringModel,
     score_pack,
     scored_rules,
-    weighted_credit,
+    sequential_sum,
+    weighted_score,
 )
 
 __all__ = [
@@ -450,118 +452,200 @@ def resolve_targets(specs: Sequence[TargetSpec], packs: Sequence[RulePack]) -> d
     return dict(sorted(resolved.items()))
 
 
+def _counted_weight(scored: Sequence[ScoredRule]) -> float | None:
+    """The weights of the counted rules added in order (as `weighted_credit` adds them), None
+    when their total is not positive (the mean is then None)."""
+    total = 0.0
+    for r in scored:
+        if r.credit is not None:
+            total += r.weight
+    return total if total > 0 else None
+
+
+#: Takes some items of a list of floats.
+_Pick = Callable[[Sequence[float]], tuple[float, ...]]
+
+
+def _getter(places: Sequence[int]) -> _Pick:
+    """Takes the items at `places` as a tuple (a place: a tuple of one)."""
+    if len(places) == 1:
+        only = places[0]
+        return lambda values: (values[only],)
+    return cast(_Pick, itemgetter(*places))
+
+
+class _Cell:
+    """One dimension's rules in id order, as flat lists the what-if re-scores quickly.
+
+    `products` holds each rule's weight x credit in the current state (0.0 for a rule left
+    out, which leaves a float sum exactly as it is), `met` the same with the rule met. Sums
+    are `sequential_sum`s in this order with fixed weight totals, so every mean equals
+    `weighted_credit`'s to the last bit.
+    """
+
+    __slots__ = ("levels", "met", "met_rules", "products", "scored", "total")
+
+    def __init__(self, scored: list[ScoredRule], weighted: bool) -> None:
+        self.scored = scored
+        self.met_rules = [r if r.credit is None else
+                          ScoredRule(r.rule, r.dimension, r.facet, r.level, r.weight, 1.0)
+                          for r in scored]
+        self.products = [r.weight * r.credit if r.credit is not None else 0.0 for r in scored]
+        self.met = [r.weight if r.credit is not None else 0.0 for r in scored]
+        #: The weighted mean's weight total, when the model's `rule_score` is the weighted
+        #: mean (None otherwise: the model itself scores `scored`).
+        self.total = _counted_weight(scored) if weighted else None
+        #: Per level with a counted rule: its places and their weight total.
+        self.levels: dict[int, tuple[_Pick, float]] = {}
+        for level in sorted({r.level for r in scored}):
+            at = [place for place, r in enumerate(scored) if r.level == level]
+            total = _counted_weight([scored[place] for place in at])
+            if total is not None:
+                self.levels[level] = (_getter(at), total)
+
+    def products_met(self, places: Iterable[int]) -> list[float]:
+        """The products with the rules at `places` met."""
+        products = list(self.products)
+        met = self.met
+        for place in places:
+            products[place] = met[place]
+        return products
+
+    def scored_met(self, places: Iterable[int]) -> list[ScoredRule]:
+        """The rules with those at `places` met."""
+        scored = list(self.scored)
+        met = self.met_rules
+        for place in places:
+            scored[place] = met[place]
+        return scored
+
+
 class _WhatIf:
     """Shortfall to the targets of each dimension, re-scored with chosen rules assumed met.
 
     A dimension's score is the model's own `rule_score` over the dimension's rules, exactly as
     `maturity.scoring.score_pack` computes it, so only the dimensions an action touches are
-    re-scored while candidates are compared. `cells` holds each dimension's scored rules in
-    the current state (rules of committed actions at full credit); a rule keeps its place in
-    its cell, so rules assumed met are put in at their places. Sets of rules are passed as
-    `slots`, one number per rule that orders them by dimension, then place: the planner
-    unites them for every action it weighs.
+    re-scored while candidates are compared. With the weighted mean (the built-in models but
+    two) and for level targets, which use weighted credits whatever the model, a re-score is
+    two sums over a cell's flat lists (`_Cell`); another model scores the rule list. A rule
+    keeps its place in its cell, so rules assumed met are put in at their places. Sets of
+    rules are passed as `slots`, one number per rule that orders them by dimension, then
+    place: the planner unites them for every action it weighs.
     """
 
     def __init__(self, rules: RuleSet, outcomes: Sequence[Outcome], model: ScoringModel,
                  threshold: float, targets: Mapping[Cell, Target]) -> None:
         by_rule = {o.rule: o for o in outcomes}
-        self.model = model
         self.threshold = threshold
         self.targets = targets
-        self.cells: dict[Cell, list[ScoredRule]] = {}
+        self.cells: dict[Cell, _Cell] = {}
+        self.scorers: dict[Cell, Callable[[Sequence[ScoredRule]], float]] = {}
         for pack in rules.packs:
+            rule_score = model.for_pack(pack.id).rule_score
             # In id order, as `score_packs` sums them: float sums must not depend on file order.
+            in_pack: dict[Cell, list[ScoredRule]] = {}
             for scored in scored_rules(sorted(pack.rules, key=lambda r: r.id), by_rule):
-                self.cells.setdefault((pack.id, scored.dimension), []).append(scored)
+                in_pack.setdefault((pack.id, scored.dimension), []).append(scored)
+            for cell, scored_list in in_pack.items():
+                self.cells[cell] = _Cell(scored_list, rule_score is weighted_score)
+                self.scorers[cell] = rule_score
         self.order = sorted(self.cells)
-        self.stride = max((len(scored) for scored in self.cells.values()), default=0) + 1
+        self.stride = max((len(c.scored) for c in self.cells.values()), default=0) + 1
         self.slot = {
             r.rule: rank * self.stride + place
             for rank, cell in enumerate(self.order)
-            for place, r in enumerate(self.cells[cell])
+            for place, r in enumerate(self.cells[cell].scored)
         }
         # Meeting a rule changes its credit, never whether it counts: each dimension's counted
-        # weight is fixed (summed in the cell's order, as before any rule was met), and so is
-        # each rule's met form.
+        # weight is fixed (summed in the cell's order, as before any rule was met).
         self.counted_weight = {
-            cell: sum(r.weight for r in scored if r.credit is not None)
-            for cell, scored in self.cells.items()
+            cell: sum(r.weight for r in c.scored if r.credit is not None)
+            for cell, c in self.cells.items()
         }
-        self.met = {
-            cell: [r if r.credit is None else
-                   ScoredRule(r.rule, r.dimension, r.facet, r.level, r.weight, 1.0)
-                   for r in scored]
-            for cell, scored in self.cells.items()
-        }
-        self.current = {cell: self._shortfall(cell, self.cells[cell]) for cell in self.cells}
+        self.current = {cell: self._shortfall(cell) for cell in self.cells}
+        #: Whether meeting rules only ever shrinks what meeting others closes: so with a
+        #: weighted mean (or a level target, which uses weighted credits) in every targeted
+        #: dimension (see `_Planner`).
+        self.diminishing = all(
+            self.cells[cell].total is not None or target.kind != "score"
+            for cell, target in targets.items() if cell in self.cells)
         # What meeting each rule not met yet adds to its dimension's targeted weight (None: it
         # adds nothing), summed for `gains` in the cell's order.
         self.closes: dict[Cell, list[float | None]] = {}
-        for cell, in_cell in self.cells.items():
+        for cell, c in self.cells.items():
             target = targets.get(cell)
             self.closes[cell] = [
                 r.weight * (1.0 - (r.credit or 0.0))
                 if r.credit is not None and target is not None
                 and (target.kind == "score" or r.level <= target.value) else None
-                for r in in_cell
+                for r in c.scored
             ]
 
-    def _shortfall(self, cell: Cell, scored: Sequence[ScoredRule]) -> float:
+    def _shortfall(self, cell: Cell, at: Sequence[int] = ()) -> float:
+        """The gap to the cell's target, with the rules at places `at` met too."""
         target = self.targets.get(cell)
         if target is None:
             return 0.0
+        state = self.cells[cell]
         if target.kind == "score":
-            return max(0.0, target.value - self.model.rule_score(scored))
+            if state.total is None:
+                score = self.scorers[cell](state.scored_met(at))
+            else:
+                mean = sequential_sum(state.products_met(at) if at else state.products) / (
+                    state.total)
+                score = (mean if mean < 1.0 else 1.0) if mean > 0.0 else 0.0
+            return max(0.0, target.value - score)
+        products = state.products_met(at) if at else state.products
         gap = 0.0
+        levels = state.levels
         for level in range(1, int(target.value) + 1):
-            credit = weighted_credit(r for r in scored if r.level == level)
-            if credit is not None:
-                gap += max(0.0, self.threshold - credit)
+            found = levels.get(level)
+            if found is not None:
+                pick, total = found
+                gap += max(0.0, self.threshold - sequential_sum(pick(products)) / total)
         return gap
 
     def slots(self, rule_ids: Iterable[str]) -> frozenset[int]:
         return frozenset(self.slot[rule] for rule in rule_ids)
 
-    def _by_cell(self, slots: Iterable[int]) -> Iterator[tuple[Cell, list[int]]]:
+    def by_cell(self, slots: Iterable[int]) -> tuple[tuple[Cell, tuple[int, ...]], ...]:
         """Each dimension `slots` touch, in order, with the places of their rules in it."""
         ordered = sorted(slots)
+        out: list[tuple[Cell, tuple[int, ...]]] = []
         start = 0
         while start < len(ordered):
             rank = ordered[start] // self.stride
             base = rank * self.stride
             end = bisect.bisect_left(ordered, base + self.stride, start)
-            yield self.order[rank], [slot - base for slot in ordered[start:end]]
+            out.append((self.order[rank], tuple(slot - base for slot in ordered[start:end])))
             start = end
+        return tuple(out)
 
-    def _met(self, cell: Cell, places: Iterable[int]) -> list[ScoredRule]:
-        scored = list(self.cells[cell])
-        met = self.met[cell]
-        for place in places:
-            scored[place] = met[place]
-        return scored
-
-    def gains(self, slots: Iterable[int]) -> tuple[float, float]:
-        """(shortfall closed, share of targeted weight closed) if the rules of `slots` were
-        met."""
+    def gains(self, touched: Iterable[tuple[Cell, tuple[int, ...]]]) -> tuple[float, float]:
+        """(shortfall closed, share of targeted weight closed) if the rules at these places
+        (from `by_cell`) were met."""
         closed = 0.0
         share = 0.0
-        for cell, at in self._by_cell(slots):
-            if self.current[cell] <= _EPS:
+        current = self.current
+        for cell, at in touched:
+            if current[cell] <= _EPS:
                 continue
-            closed += self.current[cell] - self._shortfall(cell, self._met(cell, at))
+            closed += current[cell] - self._shortfall(cell, at)
             total = self.counted_weight[cell]
             if total > 0:
                 closes = self.closes[cell]
                 share += sum(c for c in (closes[place] for place in at) if c is not None) / total
         return closed, share
 
-    def commit(self, slots: Iterable[int]) -> set[Cell]:
-        touched: set[Cell] = set()
-        for cell, at in self._by_cell(slots):
-            self.cells[cell] = self._met(cell, at)
-            self.current[cell] = self._shortfall(cell, self.cells[cell])
-            touched.add(cell)
-        return touched
+    def commit(self, touched: Iterable[tuple[Cell, tuple[int, ...]]]) -> set[Cell]:
+        cells: set[Cell] = set()
+        for cell, at in touched:
+            state = self.cells[cell]
+            state.scored = state.scored_met(at)
+            state.products = state.products_met(at)
+            self.current[cell] = self._shortfall(cell)
+            cells.add(cell)
+        return cells
 
     def remaining(self) -> float:
         return sum(self.current.values())
@@ -592,24 +676,53 @@ class _Needed(NamedTuple):
     cells: frozenset[Cell]
 
 
+class _Closure(NamedTuple):
+    """What weighing an action as the next step needs: the actions in the order they would be
+    done, their effort, and their rules' places by dimension (for the what-if)."""
+
+    actions: tuple[str, ...]
+    effort: float
+    touched: tuple[tuple[Cell, tuple[int, ...]], ...]
+
+
 @dataclass
 class _Candidate:
     """An action as the next step: with what it still waits for (`closure`, dependencies
-    first), its ordering key and its gain; `failed` once the closure no longer fits."""
+    first), its ordering key, its gain (`closed` + `share`) and its effort; `failed` once the
+    closure no longer fits. A `stale` candidate's key is only a bound: a commit changed it."""
 
     closure: tuple[str, ...]
     members: frozenset[str]
     cells: frozenset[Cell]
     key: tuple[float, float, int, str]
-    gain: float
+    closed: float
+    share: float
+    effort: float
     failed: bool = False
+    stale: bool = False
+
+    @property
+    def gain(self) -> float:
+        return self.closed + self.share
+
+
+#: How far below its last ratio a stale candidate's bound is put: far more than the float
+#: error of a ratio (under 1e-12 here), so a bound never ties a true ratio.
+_BOUND_MARGIN = 1e-9
 
 
 class _Planner:
     """The greedy loop: rank the candidates, place the best closure that fits, commit it.
 
-    A candidate's ranking is kept until a commit changes it: when the committed actions were
-    part of its closure, or touched a dimension its closure touches (its re-scoring changes).
+    Lazily: a commit changes the ranking of the candidates whose closure it shortened or
+    whose dimensions it touched, and these are only marked stale, with a bound on their new
+    key, and weighed again when they reach the top of the heap. The bound holds because the
+    gains diminish: meeting rules (a weighted mean's or a level's credit goes up) never makes
+    meeting others close more of a gap, and a commit only takes actions out of a closure, so
+    the old gain over the new effort bounds the new ratio. When a targeted dimension is scored
+    by another model (an `absolute` one can reward completing a set), gains may grow, and every
+    stale candidate is weighed again first: the eager greedy. Either way the steps are those of
+    weighing every candidate afresh after each commit, in the same order.
     """
 
     def __init__(self, actions: Sequence[Action], waits: Mapping[str, tuple[str, ...]],
@@ -619,6 +732,7 @@ class _Planner:
         self.effort = {a.id: a.effort for a in actions}
         self.cells = {a.id: frozenset(a.cells) for a in actions}
         self.slots = {a.id: whatif.slots(a.rules) for a in actions}
+        self.touched = {a.id: whatif.by_cell(self.slots[a.id]) for a in actions}
         self.waits = waits
         self.whatif = whatif
         self.settings = settings
@@ -628,12 +742,19 @@ class _Planner:
         self.enables: dict[str, str] = {}
         self.gain: dict[str, float] = {}
         self.cache: dict[str, _Candidate] = {}
+        #: (key, action id, stamp): a candidate's entries before its latest are skipped.
+        self.heap: list[tuple[tuple[float, float, int, str], str, int]] = []
+        self.stamp: dict[str, int] = {}
         self.needed: dict[str, _Needed] = {}
+        self.closures: dict[str, _Closure] = {}
+        #: The candidates whose closure holds an action; those that touch a dimension.
+        self.waiting: dict[str, list[str]] = {}
+        self.in_cell: dict[Cell, list[str]] = {}
         self.topo = _topological_order(self.actions, waits)
 
     def _needed(self, action_id: str) -> _Needed:
         """The action and every unscheduled action it waits for, with their rules' slots and
-        their dimensions (memoised until a commit)."""
+        their dimensions (memoised until one of them is scheduled)."""
         found = self.needed.get(action_id)
         if found is None:
             parts = [self._needed(d) for d in self.waits[action_id] if d not in self.phase]
@@ -645,15 +766,38 @@ class _Planner:
             self.needed[action_id] = found
         return found
 
-    def candidate(self, action_id: str) -> _Candidate:
+    def _closure(self, action_id: str) -> tuple[_Needed, _Closure]:
+        """What the action needs, in order (memoised as `_needed` is)."""
         needed = self._needed(action_id)
-        closure = tuple(sorted(needed.members, key=self.topo.__getitem__))
-        closed, share = self.whatif.gains(needed.slots)
-        effort = sum([self.effort[a] for a in closure])
+        found = self.closures.get(action_id)
+        if found is None:
+            ordered = tuple(sorted(needed.members, key=self.topo.__getitem__))
+            found = self.closures[action_id] = _Closure(
+                ordered, sum([self.effort[a] for a in ordered]),
+                self.whatif.by_cell(needed.slots))
+        return needed, found
+
+    def candidate(self, action_id: str) -> _Candidate:
+        needed, closure = self._closure(action_id)
+        closed, share = self.whatif.gains(closure.touched)
+        effort = closure.effort
         action = self.actions[action_id]
         key = (-round(closed / effort, 12), -round(share / effort, 12), action.kind_rank,
                action.rules[0])
-        return _Candidate(closure, needed.members, needed.cells, key, closed + share)
+        return _Candidate(closure.actions, needed.members, needed.cells, key, closed, share,
+                          effort)
+
+    def fresh(self, action_id: str) -> _Candidate:
+        """The candidate as it stands now (weighed again if stale)."""
+        cached = self.cache.get(action_id)
+        if cached is None or cached.stale:
+            cached = self.cache[action_id] = self.candidate(action_id)
+        return cached
+
+    def _push(self, action_id: str, candidate: _Candidate) -> None:
+        self.cache[action_id] = candidate
+        stamp = self.stamp[action_id] = self.stamp.get(action_id, 0) + 1
+        heapq.heappush(self.heap, (candidate.key, action_id, stamp))
 
     def _place(self, closure: Sequence[str]) -> dict[str, int] | None:
         capacity = self.settings.capacity
@@ -674,43 +818,81 @@ class _Planner:
         return placed
 
     def run(self) -> None:
+        for action_id in self.ids:
+            candidate = self.candidate(action_id)
+            self.cache[action_id] = candidate
+            if candidate.gain > _EPS:
+                self._push(action_id, candidate)
+            # A closure only loses actions and dimensions: these indexes, made once, hold
+            # every candidate a commit can change.
+            for member in candidate.members:
+                self.waiting.setdefault(member, []).append(action_id)
+            for cell in candidate.cells:
+                self.in_cell.setdefault(cell, []).append(action_id)
         while self.whatif.remaining() > _EPS:
-            for action_id in self.ids:
-                if action_id not in self.phase and action_id not in self.cache:
-                    self.cache[action_id] = self.candidate(action_id)
-            # Best first; usually the best fits, so the rest is never sorted.
-            ranked = [(c.key, action_id) for action_id, c in self.cache.items()
-                      if c.gain > _EPS and not c.failed]
-            heapq.heapify(ranked)
-            chosen: tuple[str, _Candidate, dict[str, int]] | None = None
-            while ranked:
-                action_id = heapq.heappop(ranked)[1]
-                candidate = self.cache[action_id]
-                placed = self._place(candidate.closure)
-                if placed is None:
-                    candidate.failed = True
-                    continue
-                chosen = (action_id, candidate, placed)
-                break
+            chosen = self._next()
             if chosen is None:
                 return
             self._commit(*chosen)
 
+    def _next(self) -> tuple[str, _Candidate, dict[str, int]] | None:
+        """The best candidate whose closure fits, and where it goes: the least key of all
+        candidates weighed afresh (a stale one's bound is below its key, so it is weighed
+        again before any candidate it could beat is taken)."""
+        heap = self.heap
+        while heap:
+            _key, action_id, stamp = heapq.heappop(heap)
+            if self.stamp[action_id] != stamp:
+                continue
+            candidate = self.cache[action_id]
+            if candidate.stale:
+                candidate = self.candidate(action_id)
+                if candidate.gain > _EPS:
+                    self._push(action_id, candidate)
+                else:
+                    self.cache[action_id] = candidate
+                continue
+            placed = self._place(candidate.closure)
+            if placed is None:
+                candidate.failed = True
+                continue
+            return action_id, candidate, placed
+        return None
+
     def _commit(self, action_id: str, candidate: _Candidate, placed: Mapping[str, int]) -> None:
         touched: set[Cell] = set()
         for member in candidate.closure:
-            self.gain[member] = self.whatif.gains(self.slots[member])[0]
-            touched |= self.whatif.commit(self.slots[member])
+            self.gain[member] = self.whatif.gains(self.touched[member])[0]
+            touched |= self.whatif.commit(self.touched[member])
             self.phase[member] = placed[member]
             self.order.append(member)
             if member != action_id:
                 self.enables[member] = action_id
         done = set(candidate.closure)
-        self.needed.clear()
-        for other in list(self.cache):
-            cached = self.cache[other]
-            if other in done or done & cached.members or cached.cells & touched:
-                del self.cache[other]
+        # What an action needs changes only when one of the actions it needs is scheduled.
+        self.needed = {a: n for a, n in self.needed.items() if n.members.isdisjoint(done)}
+        self.closures = {a: c for a, c in self.closures.items() if a in self.needed}
+        for other in done:
+            del self.cache[other]
+            self.stamp[other] = -1
+        changed = {a for d in done for a in self.waiting.get(d, ())}
+        changed.update(a for c in touched for a in self.in_cell.get(c, ()))
+        for other in sorted(changed):
+            cached = self.cache.get(other)
+            if cached is None:
+                continue  # scheduled
+            shortened = not cached.members.isdisjoint(done)
+            if not shortened and (cached.stale or cached.cells.isdisjoint(touched)):
+                continue  # unchanged, or its bound still holds
+            closure, effort = cached.closure, cached.effort
+            if shortened:
+                closure = tuple(a for a in closure if a not in done)
+                effort = sum([self.effort[a] for a in closure])
+            bound = (-cached.closed / effort - _BOUND_MARGIN if self.whatif.diminishing
+                     else -math.inf)
+            self._push(other, _Candidate(
+                closure, cached.members - done, cached.cells, (bound, -math.inf, -1, ""),
+                cached.closed, cached.share, effort, stale=True))
 
 
 def _topological_order(actions: Mapping[str, Action],
@@ -830,10 +1012,8 @@ def plan_roadmap(
         })
     targets_met = all(r["gap"] == 0.0 for r in remaining)
 
-    # A candidate the planner still holds is one no commit changed: its gain is current.
     final_whatif_gains = {
-        a.id: (planner.cache.get(a.id) or planner.candidate(a.id)).gain
-        for a in actions if a.id not in planner.phase
+        a.id: planner.fresh(a.id).gain for a in actions if a.id not in planner.phase
     }
     blocked = _blocked(actions, ancestors, planner.phase, parsed.capacity)
     action_data: list[dict[str, Any]] = []

@@ -14,8 +14,10 @@ counted rules reaches `level_threshold` (default 0.75) and at least one rule up 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import add
 from typing import TYPE_CHECKING, Any
 
 from maturity.model import Outcome, OutcomeStatus, Rule, RulePack
@@ -33,7 +35,9 @@ __all__ = [
     "maturity_level",
     "score_packs",
     "scored_rules",
+    "sequential_sum",
     "weighted_credit",
+    "weighted_score",
 ]
 
 
@@ -116,8 +120,26 @@ def weighted_credit(rules: Iterable[ScoredRule]) -> float | None:
     return credit / total if total > 0 else None
 
 
-def _weighted(rules: Sequence[ScoredRule]) -> float:
+# `weighted_credit` adds weights and products one after the other. So does `sum` over floats
+# up to Python 3.11; from 3.12 it compensates rounding (1e16 + 1 - 1e16 is then 1, not 0),
+# which could differ in the last bit, so there the sums are folded one by one. Faster paths
+# (the batch scorer, the roadmap's what-if) sum with this to give the reference's floats.
+def _folded(values: Iterable[float]) -> float:
+    """Floats added one after the other from 0.0, as `weighted_credit` adds them."""
+    return functools.reduce(add, values, 0.0)
+
+
+sequential_sum: Callable[[Iterable[float]], float] = (
+    sum if sum([1e16, 1.0, -1e16]) == 0.0 else _folded)
+
+
+def weighted_score(rules: Sequence[ScoredRule]) -> float:
+    """The weighted mean credit clamped to [0, 1], 0.0 when no rule counts: the `rule_score`
+    of the weighted models (faster paths recognise it by identity)."""
     return _clamp(weighted_credit(rules) or 0.0)
+
+
+_weighted = weighted_score
 
 
 def _unweighted(rules: Sequence[ScoredRule]) -> float:

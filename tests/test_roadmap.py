@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import itertools
 import math
 import random
@@ -16,13 +17,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import maturity
+from maturity import roadmap
 from maturity.api import Session
 from maturity.errors import PackError, UsageError
 from maturity.model import Explanation, Outcome, OutcomeStatus, PackHeader, Rule, RulePack
 from maturity.roadmap import GAP_STATUSES, default_settings, gap_actions, plan_roadmap
 from maturity.roadmap_options import add_arguments, settings_from_args
 from maturity.ruleset import RuleSet, compile_rules
-from maturity.scoring import BUILTIN_SCORING_MODELS, ScoringModel, score_packs
+from maturity.scoring import BUILTIN_SCORING_MODELS, ScoringModel, score_packs, weighted_score
 from maturity.targets import load_presets
 from tests.conftest import EXAMPLES, ROOT
 
@@ -467,6 +469,57 @@ def test_property_synthetic_chains(session: Session, efforts: list[int],
     for action in plan["actions"]:
         if action["phase"] is None and action["effort"] > capacity:
             assert action["reason"] == "exceeds-capacity"
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[
+    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])  # patched within each example
+@given(data=st.data())
+def test_property_lazy_planning_takes_the_steps_of_weighing_every_candidate_afresh(
+        builtin_rules: RuleSet, data: st.DataObject, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The planner weighs a changed candidate again only when its bound reaches the top; the
+    plan must be the one of weighing every changed candidate again after each commit."""
+    outcomes = data.draw(_outcomes(builtin_rules))
+    threshold = data.draw(st.sampled_from([0.5, 0.75, 1.0]))
+    settings_ = {"capacity": data.draw(st.floats(3.0, 60.0)),
+                 "phases": data.draw(st.integers(1, 8)), "phase_months": 6,
+                 "targets": data.draw(_targets)}
+    lazy = plan_roadmap(builtin_rules, outcomes, DGI, threshold, settings_)
+    init = roadmap._WhatIf.__init__
+
+    def eager(self: Any, *args: Any) -> None:
+        init(self, *args)
+        self.diminishing = False  # every stale candidate is weighed again first
+
+    with monkeypatch.context() as patch:
+        patch.setattr(roadmap._WhatIf, "__init__", eager)
+        assert plan_roadmap(builtin_rules, outcomes, DGI, threshold, settings_) == lazy
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_property_the_weighted_mean_fast_path_equals_the_model_scoring_rules(
+        builtin_rules: RuleSet, data: st.DataObject) -> None:
+    """The what-if re-scores a weighted-mean dimension from flat sums; a model whose
+    `rule_score` computes the same mean another way goes through the rules, and the plans
+    must be equal to the last bit."""
+    outcomes = data.draw(_outcomes(builtin_rules))
+    settings_ = {**default_settings(), "targets": data.draw(_targets)}
+    same = ScoringModel("weighted-copy", "The weighted mean, not recognised as such.",
+                        lambda scored: weighted_score(scored), DGI.index)
+    assert plan_roadmap(builtin_rules, outcomes, same, 0.75, settings_) == plan_roadmap(
+        builtin_rules, outcomes, DGI, 0.75, settings_)
+
+
+def test_a_pack_scored_by_its_own_model_is_planned_with_that_model(session: Session) -> None:
+    # Scored `absolute` (1 only when every rule passes), meeting one of two rules closes none of
+    # the gap and meeting both closes all of it; the run's weighted mean would say half each.
+    rules = _pack(session, [{"id": "A-1"}, {"id": "A-2"}])
+    absolute = next(m for m in BUILTIN_SCORING_MODELS if m.name == "xccdf-absolute")
+    pinned = dataclasses.replace(DGI, pack_models={"test": absolute})
+    plan = _plan(rules, _all_failing(rules), model=pinned)
+    gains = sorted(a["gain"] for a in plan["actions"] if a["phase"] is not None)
+    assert gains == [0.0, 1.0]
+    assert sorted(a["gain"] for a in _plan(rules, _all_failing(rules))["actions"]) == [0.5, 0.5]
 
 
 def test_roadmap_module_stays_pure() -> None:

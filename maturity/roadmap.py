@@ -30,7 +30,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, Literal, NamedTuple, cast
+from typing import Any, Literal, cast
 
 from maturity.errors import PackError, UsageError, did_you_mean
 from maturity.model import Outcome, OutcomeStatus, RulePack
@@ -667,37 +667,30 @@ def _scores_data(scores: Mapping[str, PackScore]) -> dict[str, Any]:
 # --- planning ------------------------------------------------------------------------------
 
 
-class _Needed(NamedTuple):
-    """What an action needs done first, itself included: actions, their rules' slots, their
-    dimensions."""
-
-    members: frozenset[str]
-    slots: frozenset[int]
-    cells: frozenset[Cell]
-
-
-class _Closure(NamedTuple):
-    """What weighing an action as the next step needs: the actions in the order they would be
-    done, their effort, and their rules' places by dimension (for the what-if)."""
+@dataclass(slots=True)
+class _Closure:
+    """An action and every unscheduled action it waits for: in the order they would be done
+    (dependencies first), as a set, their dimensions, their effort, their rules' slots, and
+    these as places by dimension for the what-if (`touched`, found when first weighed)."""
 
     actions: tuple[str, ...]
+    members: frozenset[str]
+    cells: frozenset[Cell]
     effort: float
-    touched: tuple[tuple[Cell, tuple[int, ...]], ...]
+    slots: frozenset[int]
+    touched: tuple[tuple[Cell, tuple[int, ...]], ...] | None = None
 
 
 @dataclass
 class _Candidate:
-    """An action as the next step: with what it still waits for (`closure`, dependencies
-    first), its ordering key, its gain (`closed` + `share`) and its effort; `failed` once the
-    closure no longer fits. A `stale` candidate's key is only a bound: a commit changed it."""
+    """An action as the next step: with what it still waits for, its ordering key and its
+    gain (`closed` + `share`); `failed` once the closure no longer fits. A `stale` candidate's
+    key is only a bound: a commit changed it."""
 
-    closure: tuple[str, ...]
-    members: frozenset[str]
-    cells: frozenset[Cell]
+    need: _Closure
     key: tuple[float, float, int, str]
     closed: float
     share: float
-    effort: float
     failed: bool = False
     stale: bool = False
 
@@ -726,13 +719,15 @@ class _Planner:
     """
 
     def __init__(self, actions: Sequence[Action], waits: Mapping[str, tuple[str, ...]],
-                 whatif: _WhatIf, settings: RoadmapSettings) -> None:
+                 ancestors: Mapping[str, frozenset[str]], whatif: _WhatIf,
+                 settings: RoadmapSettings) -> None:
         self.actions = {a.id: a for a in actions}
         self.ids = sorted(self.actions)
         self.effort = {a.id: a.effort for a in actions}
         self.cells = {a.id: frozenset(a.cells) for a in actions}
         self.slots = {a.id: whatif.slots(a.rules) for a in actions}
         self.touched = {a.id: whatif.by_cell(self.slots[a.id]) for a in actions}
+        self.ancestors = ancestors
         self.waits = waits
         self.whatif = whatif
         self.settings = settings
@@ -745,47 +740,48 @@ class _Planner:
         #: (key, action id, stamp): a candidate's entries before its latest are skipped.
         self.heap: list[tuple[tuple[float, float, int, str], str, int]] = []
         self.stamp: dict[str, int] = {}
-        self.needed: dict[str, _Needed] = {}
-        self.closures: dict[str, _Closure] = {}
+        self.topo = _topological_order(self.actions, waits)
+        #: Every unscheduled action's closure, kept as commits shorten it.
+        self.closures = {a: self._closure(a) for a in self.ids}
         #: The candidates whose closure holds an action; those that touch a dimension.
         self.waiting: dict[str, list[str]] = {}
         self.in_cell: dict[Cell, list[str]] = {}
-        self.topo = _topological_order(self.actions, waits)
+        for action_id, need in self.closures.items():
+            # A closure only loses actions and dimensions: these indexes, made once, hold
+            # every candidate a commit can change.
+            for member in need.members:
+                self.waiting.setdefault(member, []).append(action_id)
+            for cell in need.cells:
+                self.in_cell.setdefault(cell, []).append(action_id)
 
-    def _needed(self, action_id: str) -> _Needed:
-        """The action and every unscheduled action it waits for, with their rules' slots and
-        their dimensions (memoised until one of them is scheduled)."""
-        found = self.needed.get(action_id)
-        if found is None:
-            parts = [self._needed(d) for d in self.waits[action_id] if d not in self.phase]
-            found = _Needed(
-                frozenset([action_id]).union(*[p.members for p in parts]),
-                self.slots[action_id].union(*[p.slots for p in parts]),
-                self.cells[action_id].union(*[p.cells for p in parts]),
-            )
-            self.needed[action_id] = found
-        return found
+    def _closure(self, action_id: str) -> _Closure:
+        """The action and all it waits for, before anything is scheduled."""
+        members = self.ancestors[action_id] | {action_id}
+        ordered = tuple(sorted(members, key=self.topo.__getitem__))
+        return _Closure(
+            ordered, members, frozenset().union(*[self.cells[a] for a in ordered]),
+            sum([self.effort[a] for a in ordered]),
+            frozenset().union(*[self.slots[a] for a in ordered]))
 
-    def _closure(self, action_id: str) -> tuple[_Needed, _Closure]:
-        """What the action needs, in order (memoised as `_needed` is)."""
-        needed = self._needed(action_id)
-        found = self.closures.get(action_id)
-        if found is None:
-            ordered = tuple(sorted(needed.members, key=self.topo.__getitem__))
-            found = self.closures[action_id] = _Closure(
-                ordered, sum([self.effort[a] for a in ordered]),
-                self.whatif.by_cell(needed.slots))
-        return needed, found
+    def _shortened(self, need: _Closure, done: set[str], gone: frozenset[int]) -> _Closure:
+        """`need` once the actions `done` (whose rules' slots are `gone`) are scheduled: as
+        `_closure` would find it then (what an action waits for that is scheduled was
+        scheduled with all it waits for)."""
+        ordered = tuple(a for a in need.actions if a not in done)
+        return _Closure(
+            ordered, need.members - done, frozenset().union(*[self.cells[a] for a in ordered]),
+            sum([self.effort[a] for a in ordered]), need.slots - gone)
 
     def candidate(self, action_id: str) -> _Candidate:
-        needed, closure = self._closure(action_id)
-        closed, share = self.whatif.gains(closure.touched)
-        effort = closure.effort
+        need = self.closures[action_id]
+        if need.touched is None:
+            need.touched = self.whatif.by_cell(need.slots)
+        closed, share = self.whatif.gains(need.touched)
+        effort = need.effort
         action = self.actions[action_id]
         key = (-round(closed / effort, 12), -round(share / effort, 12), action.kind_rank,
                action.rules[0])
-        return _Candidate(closure.actions, needed.members, needed.cells, key, closed, share,
-                          effort)
+        return _Candidate(need, key, closed, share)
 
     def fresh(self, action_id: str) -> _Candidate:
         """The candidate as it stands now (weighed again if stale)."""
@@ -823,12 +819,6 @@ class _Planner:
             self.cache[action_id] = candidate
             if candidate.gain > _EPS:
                 self._push(action_id, candidate)
-            # A closure only loses actions and dimensions: these indexes, made once, hold
-            # every candidate a commit can change.
-            for member in candidate.members:
-                self.waiting.setdefault(member, []).append(action_id)
-            for cell in candidate.cells:
-                self.in_cell.setdefault(cell, []).append(action_id)
         while self.whatif.remaining() > _EPS:
             chosen = self._next()
             if chosen is None:
@@ -852,7 +842,7 @@ class _Planner:
                 else:
                     self.cache[action_id] = candidate
                 continue
-            placed = self._place(candidate.closure)
+            placed = self._place(candidate.need.actions)
             if placed is None:
                 candidate.failed = True
                 continue
@@ -861,19 +851,17 @@ class _Planner:
 
     def _commit(self, action_id: str, candidate: _Candidate, placed: Mapping[str, int]) -> None:
         touched: set[Cell] = set()
-        for member in candidate.closure:
+        for member in candidate.need.actions:
             self.gain[member] = self.whatif.gains(self.touched[member])[0]
             touched |= self.whatif.commit(self.touched[member])
             self.phase[member] = placed[member]
             self.order.append(member)
             if member != action_id:
                 self.enables[member] = action_id
-        done = set(candidate.closure)
-        # What an action needs changes only when one of the actions it needs is scheduled.
-        self.needed = {a: n for a, n in self.needed.items() if n.members.isdisjoint(done)}
-        self.closures = {a: c for a, c in self.closures.items() if a in self.needed}
+        done = set(candidate.need.actions)
+        gone = candidate.need.slots
         for other in done:
-            del self.cache[other]
+            del self.cache[other], self.closures[other]
             self.stamp[other] = -1
         changed = {a for d in done for a in self.waiting.get(d, ())}
         changed.update(a for c in touched for a in self.in_cell.get(c, ()))
@@ -881,18 +869,15 @@ class _Planner:
             cached = self.cache.get(other)
             if cached is None:
                 continue  # scheduled
-            shortened = not cached.members.isdisjoint(done)
-            if not shortened and (cached.stale or cached.cells.isdisjoint(touched)):
+            need = cached.need
+            if not need.members.isdisjoint(done):
+                need = self.closures[other] = self._shortened(need, done, gone)
+            elif cached.stale or need.cells.isdisjoint(touched):
                 continue  # unchanged, or its bound still holds
-            closure, effort = cached.closure, cached.effort
-            if shortened:
-                closure = tuple(a for a in closure if a not in done)
-                effort = sum([self.effort[a] for a in closure])
-            bound = (-cached.closed / effort - _BOUND_MARGIN if self.whatif.diminishing
+            bound = (-cached.closed / need.effort - _BOUND_MARGIN if self.whatif.diminishing
                      else -math.inf)
-            self._push(other, _Candidate(
-                closure, cached.members - done, cached.cells, (bound, -math.inf, -1, ""),
-                cached.closed, cached.share, effort, stale=True))
+            self._push(other, _Candidate(need, (bound, -math.inf, -1, ""), cached.closed,
+                                         cached.share, stale=True))
 
 
 def _topological_order(actions: Mapping[str, Action],
@@ -950,11 +935,11 @@ def plan_roadmap(
     actions = gap_actions(rules, outcomes)
     waits = dependency_graph(rules, actions)
     whatif = _WhatIf(rules, outcomes, model, level_threshold, targets)
-    planner = _Planner(actions, waits, whatif, parsed)
+    ancestors = _ancestors(waits)
+    planner = _Planner(actions, waits, ancestors, whatif, parsed)
     planner.run()
 
     by_id = {a.id: a for a in actions}
-    ancestors = _ancestors(waits)
     direct = _reduced(waits, ancestors)
     critical = _critical_path(by_id, waits, planner.phase)
 

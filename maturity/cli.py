@@ -128,6 +128,11 @@ def cmd_assess(args: argparse.Namespace) -> int:
     from maturity.batch import single_bundle
 
     paths = [Path(p) for p in args.evidence]
+    roadmap = _roadmap_settings(args)
+    if roadmap is not None and not getattr(args, "summary_only", False):
+        from maturity.roadmap import check_settings
+
+        check_settings(roadmap, rules.packs)
     one = single_bundle(session, paths)
     args.lang = _check_lang(session, args.lang)
     provenance = provenance_for(session, changes, args.lang, profiles=profiles,
@@ -137,7 +142,6 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
         return run_batch(session, args, rules, paths, provenance, waivers=waivers)
     bundle = one.bundle or session.load_evidence(Path(str(one.path)), display=one.source or None)
-    roadmap = _roadmap_settings(args)
     result = assess_bundle(
         bundle, rules, model=model, as_of=args.as_of, level_threshold=args.level_threshold,
         waivers=waivers, provenance=provenance, roadmap_settings=roadmap,

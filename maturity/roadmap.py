@@ -53,6 +53,7 @@ __all__ = [
     "Action",
     "RoadmapSettings",
     "Target",
+    "check_settings",
     "default_settings",
     "dependency_graph",
     "gap_actions",
@@ -412,7 +413,15 @@ class Target:
 
 
 def _target_location(spec: TargetSpec) -> str:
-    return "--target" if spec.source in ("--target", "setting") else f"--target {spec.source}"
+    if spec.source == "setting":
+        return "--target"
+    return spec.source if spec.source.startswith("--target") else f"--target {spec.source}"
+
+
+def check_settings(settings: Mapping[str, Any], packs: Sequence[RulePack]) -> None:
+    """Refuse settings that no bundle could be planned with (a target naming a dimension no
+    loaded pack has), once, before a batch reads any bundle."""
+    resolve_targets(parse_settings(settings).targets, packs)
 
 
 def resolve_targets(specs: Sequence[TargetSpec], packs: Sequence[RulePack]) -> dict[Cell, Target]:

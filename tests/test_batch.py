@@ -165,6 +165,18 @@ def test_resume_needs_json_records(cohort: Path, tmp_path: Path,
     assert "usage.resume-format" in capsys.readouterr().err
 
 
+def test_a_target_no_pack_has_stops_the_batch_before_any_bundle(
+        cohort: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    assert _run("assess", cohort, "-o", out, "--target", "digital_by_design=L4") == 2
+    err = capsys.readouterr().err
+    # Said once, where it was given, with the near miss; nothing assessed or written.
+    assert err.count("usage.target-dimension") == 1
+    assert "--target digital_by_design=L4: " in err
+    assert "did you mean 'digital-by-design'?" in err
+    assert not out.exists()
+
+
 def _plan(session: Session, out: Path, **changes: Any) -> tuple[BatchPlan, Any]:
     rules, _ = session.load_rules()
     provenance = provenance_for(session, [])

@@ -678,15 +678,17 @@ def _scores_data(scores: Mapping[str, PackScore]) -> dict[str, Any]:
 
 @dataclass(slots=True)
 class _Closure:
-    """An action and every unscheduled action it waits for: in the order they would be done
-    (dependencies first), as a set, their dimensions, their effort, their rules' slots, and
-    these as places by dimension for the what-if (`touched`, found when first weighed)."""
+    """An action and every unscheduled action it waits for: as a set, their effort, and, once
+    built, in the order they would be done (dependencies first), their dimensions, their
+    rules' slots, and these as places by dimension for the what-if (`touched`, found when
+    first weighed). A closure that lost actions is rebuilt only when weighed again; until
+    then its effort is the built one less theirs (equal but for float error)."""
 
-    actions: tuple[str, ...]
     members: frozenset[str]
-    cells: frozenset[Cell]
     effort: float
-    slots: frozenset[int]
+    actions: tuple[str, ...] | None = None
+    cells: frozenset[Cell] = frozenset()
+    slots: frozenset[int] = frozenset()
     touched: tuple[tuple[Cell, tuple[int, ...]], ...] | None = None
 
 
@@ -706,6 +708,12 @@ class _Candidate:
     @property
     def gain(self) -> float:
         return self.closed + self.share
+
+    @property
+    def closure(self) -> tuple[str, ...]:
+        """The actions to do, in order (the closure of a weighed candidate is built)."""
+        assert self.need.actions is not None
+        return self.need.actions
 
 
 #: How far below its last ratio a stale candidate's bound is put: far more than the float
@@ -751,7 +759,7 @@ class _Planner:
         self.stamp: dict[str, int] = {}
         self.topo = _topological_order(self.actions, waits)
         #: Every unscheduled action's closure, kept as commits shorten it.
-        self.closures = {a: self._closure(a) for a in self.ids}
+        self.closures = {a: self._closure(ancestors[a] | {a}) for a in self.ids}
         #: The candidates whose closure holds an action; those that touch a dimension.
         self.waiting: dict[str, list[str]] = {}
         self.in_cell: dict[Cell, list[str]] = {}
@@ -763,26 +771,19 @@ class _Planner:
             for cell in need.cells:
                 self.in_cell.setdefault(cell, []).append(action_id)
 
-    def _closure(self, action_id: str) -> _Closure:
-        """The action and all it waits for, before anything is scheduled."""
-        members = self.ancestors[action_id] | {action_id}
+    def _closure(self, members: frozenset[str]) -> _Closure:
+        """The closure of these actions, built (what an action waits for that is scheduled
+        was scheduled with all it waits for, so the unscheduled ones are all it needs)."""
         ordered = tuple(sorted(members, key=self.topo.__getitem__))
         return _Closure(
-            ordered, members, frozenset().union(*[self.cells[a] for a in ordered]),
-            sum([self.effort[a] for a in ordered]),
+            members, sum([self.effort[a] for a in ordered]), ordered,
+            frozenset().union(*[self.cells[a] for a in ordered]),
             frozenset().union(*[self.slots[a] for a in ordered]))
-
-    def _shortened(self, need: _Closure, done: set[str], gone: frozenset[int]) -> _Closure:
-        """`need` once the actions `done` (whose rules' slots are `gone`) are scheduled: as
-        `_closure` would find it then (what an action waits for that is scheduled was
-        scheduled with all it waits for)."""
-        ordered = tuple(a for a in need.actions if a not in done)
-        return _Closure(
-            ordered, need.members - done, frozenset().union(*[self.cells[a] for a in ordered]),
-            sum([self.effort[a] for a in ordered]), need.slots - gone)
 
     def candidate(self, action_id: str) -> _Candidate:
         need = self.closures[action_id]
+        if need.actions is None:
+            need = self.closures[action_id] = self._closure(need.members)
         if need.touched is None:
             need.touched = self.whatif.by_cell(need.slots)
         closed, share = self.whatif.gains(need.touched)
@@ -851,7 +852,7 @@ class _Planner:
                 else:
                     self.cache[action_id] = candidate
                 continue
-            placed = self._place(candidate.need.actions)
+            placed = self._place(candidate.closure)
             if placed is None:
                 candidate.failed = True
                 continue
@@ -860,15 +861,14 @@ class _Planner:
 
     def _commit(self, action_id: str, candidate: _Candidate, placed: Mapping[str, int]) -> None:
         touched: set[Cell] = set()
-        for member in candidate.need.actions:
+        for member in candidate.closure:
             self.gain[member] = self.whatif.gains(self.touched[member])[0]
             touched |= self.whatif.commit(self.touched[member])
             self.phase[member] = placed[member]
             self.order.append(member)
             if member != action_id:
                 self.enables[member] = action_id
-        done = set(candidate.need.actions)
-        gone = candidate.need.slots
+        done = frozenset(candidate.closure)
         for other in done:
             del self.cache[other], self.closures[other]
             self.stamp[other] = -1
@@ -878,13 +878,15 @@ class _Planner:
             cached = self.cache.get(other)
             if cached is None:
                 continue  # scheduled
-            need = cached.need
-            if not need.members.isdisjoint(done):
-                need = self.closures[other] = self._shortened(need, done, gone)
+            need = self.closures[other]
+            lost = need.members & done
+            if lost:
+                need = self.closures[other] = _Closure(
+                    need.members - lost, need.effort - sum([self.effort[a] for a in sorted(lost)]))
             elif cached.stale or need.cells.isdisjoint(touched):
                 continue  # unchanged, or its bound still holds
-            bound = (-cached.closed / need.effort - _BOUND_MARGIN if self.whatif.diminishing
-                     else -math.inf)
+            bound = (-cached.closed / need.effort - _BOUND_MARGIN
+                     if self.whatif.diminishing and need.effort > _BOUND_MARGIN else -math.inf)
             self._push(other, _Candidate(need, (bound, -math.inf, -1, ""), cached.closed,
                                          cached.share, stale=True))
 

@@ -47,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 class Sizes:
     bundles: int  # per-bundle measurements
     batch: int  # bundle directories for the real `maturity assess` batch
+    cohort: int  # organisations of the realistic cohort (built-in packs), with roadmaps
     regorus: int  # bundles evaluated by regorus (and checked)
     repeats: int
     # Stream sizes; the last is the headline, where two workers are also set against one.
@@ -54,9 +55,9 @@ class Sizes:
     cli_repeats: int
 
 
-FULL = Sizes(bundles=400, batch=2_000, regorus=200, repeats=9, end_to_end=(1_000, 50_000),
-             cli_repeats=5)
-SMOKE = Sizes(bundles=30, batch=40, regorus=10, repeats=2, end_to_end=(200,),
+FULL = Sizes(bundles=400, batch=2_000, cohort=400, regorus=200, repeats=9,
+             end_to_end=(1_000, 50_000), cli_repeats=5)
+SMOKE = Sizes(bundles=30, batch=40, cohort=12, regorus=10, repeats=2, end_to_end=(200,),
               cli_repeats=1)
 
 
@@ -308,6 +309,28 @@ def cli_batch(count: int, work: Path) -> dict[str, Any]:
     return figures
 
 
+def cohort_batch(count: int, work: Path) -> dict[str, float]:
+    """`maturity assess --jobs 2` over `count` organisations of the realistic cohort
+    (benchmarks/cohort.py) under the built-in packs: with a record and a roadmap per
+    organisation (the default), without roadmaps, and summary only."""
+    from benchmarks.cohort import write_cohort
+
+    maturity = shutil.which("maturity") or str(Path(sys.executable).with_name("maturity"))
+    env = {**os.environ, "MATURITY_DISABLE_PLUGIN_AUTOLOAD": "1"}
+    root = work / "cohort"
+    write_cohort(root / "bundles", count)
+    os.sync()
+    figures: dict[str, float] = {}
+    for name, extra in (("roadmaps", []), ("records", ["--no-roadmap"]),
+                        ("summary", ["--summary-only"])):
+        started = time.perf_counter()
+        subprocess.run([maturity, "assess", str(root / "bundles"), "--jobs", "2",
+                        "-o", str(root / f"out-{name}"), *extra], env=env, check=True,
+                       capture_output=True)
+        figures[name] = time.perf_counter() - started
+    return figures
+
+
 def cli(repeats: int, work: Path) -> dict[str, Any]:
     maturity = shutil.which("maturity") or str(Path(sys.executable).with_name("maturity"))
     # Compiled bytecode is kept, as an installed package has it (a first run writes it).
@@ -469,6 +492,15 @@ def report(sizes: Sizes, work: Path) -> str:
                         ("stream-records", "`bundles.jsonl`: a JSON record per organisation "
                                            "(`--no-roadmap`)")):
         lines.append(f"| {label} | {batch[name]:.2f} | {sizes.batch / batch[name]:.0f} |")
+    cohort = cohort_batch(sizes.cohort, work)
+    lines += ["", f"## Roadmaps: `maturity assess --jobs 2`, {sizes.cohort} organisations of "
+              "the realistic cohort, built-in packs (173 rules)", "",
+              "| | wall s | organisations/s |", "|---|---:|---:|"]
+    for name, label in (("roadmaps", "a JSON record and a roadmap per organisation (the "
+                                     "default)"),
+                        ("records", "a JSON record per organisation (`--no-roadmap`)"),
+                        ("summary", "`--summary-only`")):
+        lines.append(f"| {label} | {cohort[name]:.2f} | {sizes.cohort / cohort[name]:.0f} |")
     figures = cli(sizes.cli_repeats, work)
     lines += ["", "## Command line (wall, best of runs; import time from -X importtime)", "",
               "| command | wall s | imports ms | largest imports |", "|---|---:|---:|---|",

@@ -534,12 +534,12 @@ class _WhatIf:
 
     A dimension's score is the model's own `rule_score` over the dimension's rules, exactly as
     `maturity.scoring.score_pack` computes it, so only the dimensions an action touches are
-    re-scored while candidates are compared. With the weighted mean (the built-in models but
-    two) and for level targets, which use weighted credits whatever the model, a re-score is
-    two sums over a cell's flat lists (`_Cell`); another model scores the rule list. A rule
-    keeps its place in its cell, so rules assumed met are put in at their places. Sets of
-    rules are passed as `slots`, one number per rule that orders them by dimension, then
-    place: the planner unites them for every action it weighs.
+    re-scored while candidates are compared. With the weighted mean (`oecd-dgi`,
+    `xccdf-flat`), and for level targets, which use weighted credits whatever the model, a
+    re-score is two sums over a cell's flat lists (`_Cell`); another model scores the rule
+    list. A rule keeps its place in its cell, so rules assumed met are put in at their places.
+    Sets of rules are passed as `slots`, one number per rule that orders them by dimension,
+    then place: the planner unites them for every action it weighs.
     """
 
     def __init__(self, rules: RuleSet, outcomes: Sequence[Outcome], model: ScoringModel,

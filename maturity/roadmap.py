@@ -30,7 +30,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Any, Literal, cast
+from typing import Any, Literal, TypeVar, cast
 
 from maturity.errors import PackError, UsageError, did_you_mean
 from maturity.model import Outcome, OutcomeStatus, RulePack
@@ -78,6 +78,7 @@ _OPTIONS = {"capacity": "--capacity", "phases": "--phases", "phase_months": "--p
 _SETTING_KEYS = frozenset(_OPTIONS)
 
 Cell = tuple[str, str]  # (pack id, dimension id)
+_T = TypeVar("_T")
 
 
 # --- settings ------------------------------------------------------------------------------
@@ -514,19 +515,19 @@ class _Cell:
 
     def products_met(self, places: Iterable[int]) -> list[float]:
         """The products with the rules at `places` met."""
-        products = list(self.products)
-        met = self.met
-        for place in places:
-            products[place] = met[place]
-        return products
+        return _with_met(self.products, self.met, places)
 
     def scored_met(self, places: Iterable[int]) -> list[ScoredRule]:
         """The rules with those at `places` met."""
-        scored = list(self.scored)
-        met = self.met_rules
-        for place in places:
-            scored[place] = met[place]
-        return scored
+        return _with_met(self.scored, self.met_rules, places)
+
+
+def _with_met(now: Sequence[_T], met: Sequence[_T], places: Iterable[int]) -> list[_T]:
+    """`now` with its items at `places` taken from `met`."""
+    out = list(now)
+    for place in places:
+        out[place] = met[place]
+    return out
 
 
 class _WhatIf:

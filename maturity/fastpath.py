@@ -1108,10 +1108,6 @@ class JsonReader:
             return self.fast.verdicts(self._parse(text), ctx)
 
 
-# Sums as the reference's `weighted_credit` adds (see `sequential_sum`).
-_sum = sequential_sum
-
-
 #: Takes the items of one group from a list of per-rule values.
 _Pick = Callable[[Sequence[Any]], tuple[Any, ...]]
 
@@ -1243,7 +1239,7 @@ class FastScorer:
             weights[i] = 0.0
         out = set(left_out)
         counts = [sum(1 for i in group.indices if i not in out) for group in self._groups]
-        totals: _Totals = [_sum(group.pick(weights)) if counted else None
+        totals: _Totals = [sequential_sum(group.pick(weights)) if counted else None
                            for group, counted in zip(self._groups, counts, strict=True)]
         summary = tuple(
             (pack.id, tuple(
@@ -1341,9 +1337,9 @@ class FastScorer:
 
 
 def _mean_of(products: Iterable[float], total: float | None) -> float:
-    """`_weighted` of maturity.scoring: the weighted mean of the counted credits, clamped to
+    """`weighted_score` of maturity.scoring: the weighted mean of the counted credits, clamped to
     [0, 1] (as `min(1.0, max(0.0, mean))`), 0.0 when no weight counts."""
     if total is None or total <= 0:
         return 0.0
-    mean = _sum(products) / total
+    mean = sequential_sum(products) / total
     return (mean if mean < 1.0 else 1.0) if mean > 0.0 else 0.0

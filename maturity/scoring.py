@@ -139,8 +139,6 @@ def weighted_score(rules: Sequence[ScoredRule]) -> float:
     return _clamp(weighted_credit(rules) or 0.0)
 
 
-_weighted = weighted_score
-
 
 def _unweighted(rules: Sequence[ScoredRule]) -> float:
     counted = [r.credit for r in rules if r.credit is not None and r.weight > 0]
@@ -165,7 +163,7 @@ def _xccdf_default_dimension(rules: Sequence[ScoredRule]) -> float:
     facets: dict[str | None, list[ScoredRule]] = {}
     for r in rules:
         facets.setdefault(r.facet, []).append(r)
-    scores = [_weighted(group) for group in facets.values() if any(
+    scores = [weighted_score(group) for group in facets.values() if any(
         x.credit is not None for x in group)]
     return _mean(scores)
 
@@ -179,7 +177,7 @@ BUILTIN_SCORING_MODELS: tuple[ScoringModel, ...] = (
         "oecd-dgi",
         "Weighted mean of rule credits per dimension; index = plain mean of the dimensions "
         "(OECD Digital Government Index method, missing evidence scores 0).",
-        _weighted,
+        weighted_score,
         lambda dims, groups: _mean(dims),
     ),
     ScoringModel(
@@ -193,8 +191,8 @@ BUILTIN_SCORING_MODELS: tuple[ScoringModel, ...] = (
         "xccdf-flat",
         "XCCDF 1.2 flat: sum of weight x credit over the maximum sum of weights, over all "
         "rules of the scope (normalised to 0-1).",
-        _weighted,
-        lambda dims, groups: _weighted(_flatten(groups)),
+        weighted_score,
+        lambda dims, groups: weighted_score(_flatten(groups)),
     ),
     ScoringModel(
         "xccdf-flat-unweighted",
@@ -225,7 +223,7 @@ def maturity_level(rules: Sequence[ScoredRule], threshold: float) -> int:
     for level in range(1, 6):
         at_level = by_level.get(level)
         if at_level:
-            if _weighted(at_level) < threshold:
+            if weighted_score(at_level) < threshold:
                 break
             reached = level
     return reached

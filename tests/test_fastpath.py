@@ -289,8 +289,8 @@ def test_one_scorer_over_many_bundles_gives_the_reference_scores(
 def test_scores_are_summed_in_order_as_the_reference_sums_them() -> None:
     """From Python 3.12 `sum` compensates rounding; the reference adds one after the other,
     and so must the fast scorer, to the last bit."""
-    from maturity.fastpath import _sum
     from maturity.scoring import ScoredRule, weighted_credit
+    from maturity.scoring import sequential_sum as _sum
 
     credits = [0.1] * 10
     rules = [ScoredRule(f"R-{i}", "d", None, 1, 1.0, c) for i, c in enumerate(credits)]

@@ -34,7 +34,6 @@ import os
 import sys
 import tempfile
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,11 +54,9 @@ from maturity.record import (
     parse_record,
 )
 from maturity.ruleset import RuleSet
-from maturity.signals import check_stop, ctrl_c_ignored, signals_deferred
+from maturity.signals import check_stop
 
 if TYPE_CHECKING:
-    from concurrent.futures import Future
-
     from maturity.fastpath import FastRuleSet
 
 __all__ = [
@@ -438,29 +435,10 @@ class Assessor:
 _WORKER: Assessor | None = None
 
 
-def _start_worker(plan: BatchPlan, lifeline: Any) -> None:
+def _start_worker(plan: BatchPlan) -> None:
     """Pool initializer: build this worker's session and rules once."""
-    import signal
-    import threading
-
     global _WORKER
-    # Ctrl-C reaches the whole process group: the main process stops the workers.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    threading.Thread(target=_exit_with_main, args=(lifeline,), daemon=True).start()
     _WORKER = Assessor(plan)
-
-
-def _exit_with_main(lifeline: Any) -> None:
-    """End this worker when the main process is gone (killed with SIGKILL, which it cannot
-    catch): the other end of `lifeline` closes with it. An orphan would otherwise wait for work
-    forever, holding its terminal's pipes open."""
-    with contextlib.suppress(EOFError, OSError):
-        lifeline.recv_bytes()
-    os._exit(1)
-
-
-#: The main process's ends of the workers' lifelines, open until this process exits.
-_LIFELINES: list[Any] = []
 
 
 def _work(tasks: list[Task]) -> list[BundleResult]:
@@ -517,64 +495,15 @@ class _Progress:
               f"{self.failed} failed", file=self.stream)
 
 
-def _chunks(tasks: Iterable[Task], size: int) -> Iterator[list[Task]]:
-    chunk: list[Task] = []
-    for task in tasks:
-        chunk.append(task)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def _pool_results(plan: BatchPlan, tasks: Iterable[Task], jobs: int
                   ) -> Iterator[BundleResult]:
     """Results in the order the tasks were given, from `jobs` worker processes with at most
     `IN_FLIGHT` chunks each in flight."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from maturity.pool import ordered_results
 
-    # Workers start from a clean interpreter (forkserver, else spawn), never a fork of this
-    # process and its threads.
-    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() \
-        else "spawn"
-    context = multiprocessing.get_context(method)
-    if method == "forkserver":
-        context.set_forkserver_preload(["maturity.batch"])
-        with ctrl_c_ignored():
-            # Ctrl-C reaches the whole process group. Ignored when the fork server starts, it
-            # stays ignored in every worker from birth, not only once its initializer runs.
-            from multiprocessing import forkserver
-
-            forkserver.ensure_running()
-    lifeline, held = context.Pipe(duplex=False)
-    _LIFELINES.append(held)
-    pending: deque[Future[list[BundleResult]]] = deque()
-    with signals_deferred():
-        pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context,
-                                   initializer=_start_worker, initargs=(plan, lifeline))
-    try:
-        chunks = _chunks(tasks, CHUNK)
-        for chunk in chunks:
-            # A stop signal unwinds this process only while it waits for results: raised
-            # inside `submit`, it could leave a worker started but unknown to the pool, which
-            # the interpreter would then wait for at exit, for ever.
-            with signals_deferred():
-                pending.append(pool.submit(_work, chunk))
-            if len(pending) >= jobs * IN_FLIGHT:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-    finally:
-        # Interrupted or failed: queued chunks are dropped, and each worker finishes the chunk
-        # it is on (killing it could cut a result in half and hang the pool's reader thread).
-        # Waiting here, rather than in the interpreter's exit, avoids a hang of Python 3.11's
-        # pool when a worker died and the pool was shut down without waiting (gh-132969).
-        for future in pending:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
-        lifeline.close()
+    return ordered_results(_work, tasks, jobs, chunk=CHUNK, in_flight=IN_FLIGHT,
+                           initializer=_start_worker, initargs=(plan,),
+                           preload=["maturity.batch"])
 
 
 class _Spool:

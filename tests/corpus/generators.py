@@ -349,3 +349,49 @@ def xlsx_entity_in_renamed_part(work: Path) -> None:
                     b"<worksheet", 1).replace(b"<t>people.staff</t>", b"<t>&x;</t>")
             target.writestr(renamed.get(info.filename, info.filename), content)
     _evidence(work, "extra.xlsx", out.getvalue())
+
+
+def _edited_record(work: Path, edit: Callable[[dict[str, Any]], None]) -> None:
+    """`record.json`: the base bundle's record as `maturity assess` writes it, then `edit`ed
+    by hand (a second, untouched record beside it as `other.json`)."""
+    import json
+
+    from maturity.cli import main
+
+    env = os.environ.get("MATURITY_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["MATURITY_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        assert main(["assess", str(work / "bundle"), "--pack-dir", str(work / "pack"),
+                     "--as-of", "2026-10-31", "-o", str(work / "other.json")]) == 0
+    finally:
+        if env is None:
+            del os.environ["MATURITY_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["MATURITY_DISABLE_PLUGIN_AUTOLOAD"] = env
+    record = json.loads((work / "other.json").read_text(encoding="utf-8"))
+    edit(record)
+    (work / "record.json").write_text(json.dumps(record), encoding="utf-8")
+
+
+def record_weight_as_text(work: Path) -> None:
+    def edit(record: dict[str, Any]) -> None:
+        record["outcomes"][1]["weight"] = "heavy"
+
+    _edited_record(work, edit)
+
+
+def record_without_index(work: Path) -> None:
+    def edit(record: dict[str, Any]) -> None:
+        for score in record["scores"].values():
+            del score["index"]
+
+    _edited_record(work, edit)
+
+
+def record_level_as_fraction(work: Path) -> None:
+    def edit(record: dict[str, Any]) -> None:
+        for score in record["scores"].values():
+            for dimension in score["dimensions"].values():
+                dimension["level"] = 2.5
+
+    _edited_record(work, edit)

@@ -39,6 +39,7 @@ __all__ = [
     "PackComparison",
     "RecordSummary",
     "compare",
+    "comparison",
     "quantile",
     "render_comparison",
     "summarise",

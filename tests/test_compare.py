@@ -191,3 +191,37 @@ def test_compare_refuses_an_unknown_output_format(batch_out: Path, tmp_path: Pat
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["compare", str(batch_out), "-o", str(tmp_path / "x.pdf")]) == 2
     assert "usage.unknown-format" in capsys.readouterr().err
+
+
+def test_worker_processes_give_the_same_comparison(batch_out: Path, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from maturity import cohort
+
+    monkeypatch.setenv(AUTOLOAD_ENV, "1")
+    monkeypatch.setattr(cohort, "IN_PROCESS_BELOW", 1)  # 12 records: two chunks of 8 and 4
+    for jobs in ("1", "2"):
+        assert main(["compare", str(batch_out), "-o", str(tmp_path / f"{jobs}.csv"),
+                     "--jobs", jobs]) == 0
+    assert (tmp_path / "1.csv").read_bytes() == (tmp_path / "2.csv").read_bytes()
+
+
+def test_a_bad_record_read_by_a_worker_stops_the_comparison(
+        batch_out: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    from maturity import cohort
+
+    monkeypatch.setenv(AUTOLOAD_ENV, "1")
+    monkeypatch.setattr(cohort, "IN_PROCESS_BELOW", 1)
+    records = sorted(batch_out.glob("*.json"))
+    bad = json.loads(records[-1].read_text(encoding="utf-8"))
+    bad["scores"][sorted(bad["scores"])[0]]["index"] = "high"
+    (tmp_path / "zz-edited.json").write_text(json.dumps(bad), encoding="utf-8")
+    out = tmp_path / "out" / "comparison.html"
+    code = main(["compare", *map(str, records), str(tmp_path / "zz-edited.json"), "-o",
+                 str(out), "--jobs", "2"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert "error[record.invalid]: zz-edited.json: scores.oecd-dgpf.index:" in err
+    assert not out.exists() and not out.parent.exists()

@@ -347,6 +347,17 @@ def cohort_batch(count: int, work: Path) -> dict[str, float]:
                         "-o", str(root / f"out-{name}"), *extra], env=env, check=True,
                        capture_output=True)
         figures[name] = time.perf_counter() - started
+    # `compare` over the records just written, one worker and two alternately (best of two).
+    for _ in range(2):
+        for jobs in ("1", "2"):
+            started = time.perf_counter()
+            subprocess.run([maturity, "compare", str(root / "out-records"), "--jobs", jobs,
+                            "-o", str(root / f"comparison-{jobs}.csv")], env=env, check=True,
+                           capture_output=True)
+            figures[f"compare-{jobs}"] = min(figures.get(f"compare-{jobs}", float("inf")),
+                                             time.perf_counter() - started)
+    same = (root / "comparison-1.csv").read_bytes() == (root / "comparison-2.csv").read_bytes()
+    assert same, "compare --jobs 2 differs from --jobs 1"
     return figures
 
 
@@ -515,13 +526,17 @@ def report(sizes: Sizes, work: Path) -> str:
                                            "(`--no-roadmap`)")):
         lines.append(f"| {label} | {batch[name]:.2f} | {sizes.batch / batch[name]:.0f} |")
     cohort = cohort_batch(sizes.cohort, work)
-    lines += ["", f"## Roadmaps: `maturity assess --jobs 2`, {sizes.cohort} organisations of "
-              "the realistic cohort, built-in packs (173 rules)", "",
+    lines += ["", f"## The realistic cohort: {sizes.cohort} organisations, built-in packs "
+              "(173 rules); `maturity assess --jobs 2`, then `maturity compare`", "",
               "| | wall s | organisations/s |", "|---|---:|---:|"]
     for name, label in (("roadmaps", "a JSON record and a roadmap per organisation (the "
                                      "default)"),
                         ("records", "a JSON record per organisation (`--no-roadmap`)"),
-                        ("summary", "`--summary-only`")):
+                        ("summary", "`--summary-only`"),
+                        ("compare-1", "`maturity compare` of those records, `--jobs 1` "
+                                      "(CSV; records/s)"),
+                        ("compare-2", "`maturity compare` of those records, `--jobs 2` "
+                                      "(the same bytes)")):
         lines.append(f"| {label} | {cohort[name]:.2f} | {sizes.cohort / cohort[name]:.0f} |")
     figures = cli(sizes.cli_repeats, work)
     lines += ["", "## Command line (wall, best of runs; import time from -X importtime)", "",

@@ -218,57 +218,26 @@ def load_record(path: Path, limits: Limits | None = None) -> dict[str, Any]:
                 found=kind_of(outcome),
                 fix="pass the record as maturity assess wrote it (re-run the assessment)",
             )
-    _check_parts(record, path.name)
+    _check_shape(record, path.name)
     return record
 
 
-def _is_number(value: Any) -> bool:
-    return value.__class__ is float or value.__class__ is int
+def _check_shape(record: dict[str, Any], file: str) -> None:
+    """Every value the record commands read, of the kind `maturity assess` writes: a record
+    edited by hand is refused here, with the key that is wrong, rather than failing inside a
+    report."""
+    from maturity.record_shape import RecordShape
 
-
-#: What the comparisons, trends and summaries read of each part, beyond its kind:
-#: (part, the key of each item, its test, its words).
-_TEXT = (lambda v: v.__class__ is str, "text")
-_NUMBER = (_is_number, "a number")
-_LEVEL = (lambda v: v.__class__ is int, "a whole number")
-_TABLE = (lambda v: v.__class__ is dict, "a table")
-_ABSENT = object()
-
-
-def _check_parts(record: dict[str, Any], file: str) -> None:
-    """The values a comparison, a trend or a batch summary reads, of the kinds they read:
-    a hand-edited record is refused here, with the key that is wrong, rather than failing
-    inside a report."""
-
-    def need(value: Any, test: tuple[Any, str], location: str) -> None:
-        check, words = test
-        if not check(value):
-            raise RecordError(
-                "not a complete assessment record: a value of the wrong kind",
-                code="record.invalid",
-                file=file,
-                location=location,
-                expected=words,
-                found="nothing" if value is _ABSENT else kind_of(value),
-                fix="pass the record as maturity assess wrote it (re-run the assessment)",
-            )
-
-    for index, pack in enumerate(record["packs"]):
-        need(pack, _TABLE, f"packs[{index}]")
-        need(pack.get("id", _ABSENT), _TEXT, f"packs[{index}].id")
-    for pack_id, score in record["scores"].items():
-        need(score, _TABLE, f"scores.{pack_id}")
-        need(score.get("index", _ABSENT), _NUMBER, f"scores.{pack_id}.index")
-        need(score.get("dimensions", _ABSENT), _TABLE, f"scores.{pack_id}.dimensions")
-        for dim_id, dim in score["dimensions"].items():
-            where = f"scores.{pack_id}.dimensions.{dim_id}"
-            need(dim, _TABLE, where)
-            need(dim.get("score", _ABSENT), _NUMBER, f"{where}.score")
-            need(dim.get("level", _ABSENT), _LEVEL, f"{where}.level")
-    for index, outcome in enumerate(record["outcomes"]):
-        need(outcome.get("dimension", _ABSENT), _TEXT, f"outcomes[{index}].dimension")
-        need(outcome.get("weight", _ABSENT), _NUMBER, f"outcomes[{index}].weight")
-        need(outcome.get("credit", _ABSENT), _NUMBER, f"outcomes[{index}].credit")
-        remediation = outcome.get("remediation")
-        if remediation is not None:
-            need(remediation, _TABLE, f"outcomes[{index}].remediation")
+    try:
+        RecordShape.model_validate(record)
+    except ValidationError as exc:
+        found = pydantic_error(exc, RecordShape, file=file, error=RecordError)
+        raise RecordError(
+            f"not a complete assessment record: {found.message}",
+            code="record.invalid",
+            file=file,
+            location=found.location,
+            expected=found.expected,
+            found=found.found,
+            fix="pass the record as maturity assess wrote it (re-run the assessment)",
+        ) from None

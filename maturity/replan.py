@@ -125,9 +125,31 @@ def plan_from_record(session: Session, record: dict[str, Any], record_name: str,
     rules, plan = _pinned_rules(session, record, record_name,
                                 [Path(p) for p in getattr(args, "pack_dir", [])])
     settings = settings_from_args(args, base=plan.roadmap_settings) or {}
-    roadmap = plan_roadmap(rules, outcomes_from_record(record),
-                           session.scoring_model(plan.scoring), plan.level_threshold, settings)
+    outcomes = outcomes_from_record(record)
+    _check_every_rule_has_an_outcome(rules, outcomes, record_name)
+    roadmap = plan_roadmap(rules, outcomes, session.scoring_model(plan.scoring),
+                           plan.level_threshold, settings)
     return {**record, "roadmap": canonicalize(roadmap)}
+
+
+def _check_every_rule_has_an_outcome(rules: RuleSet, outcomes: Sequence[Outcome],
+                                     record_name: str) -> None:
+    """A record holds one outcome per rule of its packs; one removed by hand would leave a
+    gap the plan cannot score."""
+    held = {(o.pack, o.rule) for o in outcomes}
+    for pack in rules.packs:
+        for rule in sorted(pack.rules, key=lambda r: r.id):
+            if (pack.id, rule.id) not in held:
+                raise RecordError(
+                    f"the record has no outcome for rule {rule.id!r} of pack {pack.id!r}",
+                    code="record.invalid",
+                    file=record_name,
+                    location="outcomes",
+                    expected=f"one outcome per rule of the packs it pins ({len(pack.rules)} "
+                             f"in {pack.id})",
+                    found=f"none for {rule.id}",
+                    fix="plan from an unedited record, or from the evidence",
+                )
 
 
 def plan_from_evidence(session: Session, path: Path, args: argparse.Namespace

@@ -569,8 +569,10 @@ def _pack_charts(view: Mapping[str, Any], prefix: str, language: Language) -> di
         out["radar"] = charts.radar(
             f"radar-{uid}", language.gettext("%(pack)s: scores by dimension")
             % {"pack": view["title"]}, axes, words=chart_words)
-    if view["shared_facets"] and dims and dims[0]["facets"]:
-        columns = [f["name"] for f in dims[0]["facets"]]
+    columns = [f["name"] for f in dims[0]["facets"]] if dims else []
+    # A grid when every dimension has the same facets (a record edited by hand may not).
+    if view["shared_facets"] and columns and all(
+            [f["name"] for f in d["facets"]] == columns for d in dims):
         rows = [charts.Row(d["name"], tuple(f["score"] for f in d["facets"])) for d in dims]
         out["heatmap"] = charts.heatmap(
             f"heatmap-{uid}", language.gettext("%(pack)s: dimension by facet")

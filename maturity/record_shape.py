@@ -257,6 +257,15 @@ class _Action(_Part):
     enables: str | None = None
     reason: str | None = None
 
+    @model_validator(mode="after")
+    def _scheduled_or_why_not(self) -> _Action:
+        """A scheduled action has its gain; another, the reason it is not scheduled."""
+        if self.phase is None and self.reason is None:
+            raise ValueError("an action without a phase says why (reason)")
+        if self.phase is not None and (self.gain is None or self.gain_per_effort is None):
+            raise ValueError("a scheduled action has its gain and gain_per_effort")
+        return self
+
 
 class _CriticalPath(_Part):
     actions: list[str]

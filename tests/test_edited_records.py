@@ -132,6 +132,8 @@ FOUND = [
     [(("plugins",), REMOVE)],
     [(("waivers",), REMOVE)],
     [(("evidence", "documents", 0, "size"), REMOVE)],
+    [(("roadmap", "actions", 0, "reason"), REMOVE)],
+    [(("roadmap", "actions", 0, "phase"), 1)],
 ]
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -18,6 +19,7 @@ from maturity import __version__
 
 if TYPE_CHECKING:
     from maturity.api import Session
+    from maturity.errors import MaturityError
 
 __all__ = ["main"]
 
@@ -664,8 +666,6 @@ def cmd_sign(args: argparse.Namespace) -> int:
 
 
 def cmd_keygen(args: argparse.Namespace) -> int:
-    import os
-
     from maturity.errors import UsageError
     from maturity.files import atomic_write
     from maturity.signing import fingerprint, generate_key_pair, load_public_key
@@ -790,6 +790,20 @@ def _cohort_commands(sub: Any) -> None:
 _EXTRA_COMMANDS.append(_cohort_commands)
 
 
+def _os_error(exc: OSError) -> MaturityError:
+    from maturity.errors import InputError
+
+    name = os.fsdecode(exc.filename) if exc.filename is not None else None
+    return InputError(
+        f"the system refused a path: {exc.strerror or type(exc).__name__}",
+        code="file.system",
+        file=Path(name).name or name if name else None,
+        expected="a file or directory that exists and can be read (or written)",
+        found=exc.strerror or str(exc),
+        fix="check the path given on the command line, its length and its permissions",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     import signal
 
@@ -807,13 +821,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             return code
     except BrokenPipeError:
         # The reader went away (`maturity rules list | head`): stop quietly, like other tools.
-        import os
-
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt as exc:
         print("interrupted", file=sys.stderr)
         return 128 + (exc.signum if isinstance(exc, Stopped) else signal.SIGINT)
+    except OSError as exc:
+        if args.debug:
+            raise
+        # A path the system refuses (too long, no permission, a directory for a file) is the
+        # command line's or the disk's to fix, not a fault of the tool.
+        print(_os_error(exc).render(), file=sys.stderr)
+        return 2
     except Exception as exc:
         from maturity.errors import MaturityError
 

@@ -150,9 +150,14 @@ def cmd_trend(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Above any cohort's size (and where a report's numbers would stop being numbers).
+_MOST = 10**9
+
+
 def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, found {text!r}")
+    if not text.isascii() or not text.isdigit() or not 1 <= int(text) <= _MOST:
+        raise argparse.ArgumentTypeError(
+            f"expected a whole number from 1 to {_MOST:,}, found {text[:40]!r}")
     return int(text)
 
 

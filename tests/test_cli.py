@@ -133,3 +133,24 @@ def test_the_documented_evidence_schema_is_up_to_date() -> None:
     assert result.returncode == 0, result.stderr
     documented = (ROOT / "docs" / "evidence-schema.md").read_text()
     assert result.stdout == documented, "run: maturity evidence schema -o docs/evidence-schema.md"
+
+
+def test_a_path_the_system_refuses_is_a_clear_error_not_an_internal_one(tmp_path: Path) -> None:
+    """A name longer than the file system allows (ENAMETOOLONG) comes from the command line:
+    exit 2 with what to fix, as for any other bad input."""
+    result = subprocess.run(
+        [sys.executable, "-m", "maturity", "evidence", "check", "a" * 300], cwd=tmp_path,
+        capture_output=True, text=True, env={**os.environ, "MATURITY_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    assert result.returncode == 2, result.stderr
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith("error[file.system]: " + "a" * 300 + ": ")
+    assert "File name too long" in result.stderr and "  fix: " in result.stderr
+
+
+def test_compare_counts_are_bounded(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "maturity", "compare", "x.json", "-o", "c.html",
+         "--anonymise-below", "1" * 400], cwd=tmp_path, capture_output=True, text=True,
+        env={**os.environ, "MATURITY_DISABLE_PLUGIN_AUTOLOAD": "1"})
+    assert result.returncode == 2 and "from 1 to 1,000,000,000" in result.stderr
+    assert "internal error" not in result.stderr

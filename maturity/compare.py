@@ -1,8 +1,9 @@
 """Comparing organisations across a cohort: heatmap, ranking, distributions, group averages and
 the weakest rules (pure: records in, a comparison out; the CLI reads the files).
 
-Records are summarised one at a time (`Cohort.add`), so a national cohort of 10^5 records is
-never held in memory: each keeps its scores, and each rule a running tally. The comparison
+Records are summarised one at a time (`summarise`, which a worker process can run) and the
+summaries merged in the records' order (`Cohort.merge`), so a national cohort of 10^5 records
+is never held in memory: each keeps its scores, and each rule a running tally. The comparison
 then has, per pack:
 
 - every organisation's index and dimension scores and levels (the heatmap), ranked by index

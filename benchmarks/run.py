@@ -347,11 +347,12 @@ def cohort_batch(count: int, work: Path) -> dict[str, float]:
                         "-o", str(root / f"out-{name}"), *extra], env=env, check=True,
                        capture_output=True)
         figures[name] = time.perf_counter() - started
-    # `compare` over the records just written, one worker and two alternately (best of two).
+    # `compare` over the default batch's records (with their roadmaps), one worker and two
+    # alternately (best of two).
     for _ in range(2):
         for jobs in ("1", "2"):
             started = time.perf_counter()
-            subprocess.run([maturity, "compare", str(root / "out-records"), "--jobs", jobs,
+            subprocess.run([maturity, "compare", str(root / "out-roadmaps"), "--jobs", jobs,
                             "-o", str(root / f"comparison-{jobs}.csv")], env=env, check=True,
                            capture_output=True)
             figures[f"compare-{jobs}"] = min(figures.get(f"compare-{jobs}", float("inf")),

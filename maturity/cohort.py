@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -88,18 +88,22 @@ def _summarised(paths: list[Path]) -> list[RecordSummary]:
     return [summarise(record) for record in _records(paths)]
 
 
-def summaries(paths: Sequence[Path], jobs: int) -> Iterator[RecordSummary]:
+def summaries(paths: Sequence[Path], jobs: int, meanwhile: Callable[[], None] = lambda: None
+              ) -> Iterator[RecordSummary]:
     """Every record's summary, in the order of `paths`, read by `jobs` worker processes (in
     this one for a few records): the same summaries, so the same comparison, whatever `jobs`
-    is. A bad record stops the run with its error, as in one process."""
+    is. A bad record stops the run with its error, as in one process. `meanwhile` is run
+    before the first summary comes, while the workers start."""
     if jobs <= 1 or len(paths) < IN_PROCESS_BELOW:
         from maturity.compare import summarise
 
+        meanwhile()
         return (summarise(record) for record in _records(paths))
     from maturity.pool import ordered_results
 
     return ordered_results(_summarised, paths, jobs, chunk=CHUNK, in_flight=IN_FLIGHT,
-                           preload=["maturity.cohort", "maturity.compare", "maturity.loaders"])
+                           preload=["maturity.cohort", "maturity.compare", "maturity.loaders"],
+                           meanwhile=meanwhile)
 
 
 def _catalogue(session: Session, language: Language,
@@ -126,13 +130,21 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from maturity.files import atomic_write
 
     fmt = _format(args)
-    session, language = _language(args)
+    found: list[tuple[Language, dict[str, tuple[str, list[tuple[str, str]]]]]] = []
+
+    def installed() -> None:
+        """The report's language and the installed packs' names (the slowest part of this
+        process's start), read while the workers start."""
+        session, language = _language(args)
+        found.append((language, _catalogue(session, language)))
+
     cohort = Cohort()
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    for summary in summaries(record_paths(args.records), jobs):
+    for summary in summaries(record_paths(args.records), jobs, installed):
         cohort.merge(summary)
+    language, catalogue = found[0]
     result = comparison(cohort, group_by=args.by, anonymise_below=args.anonymise_below,
-                        weakest=args.weakest, catalogue=_catalogue(session, language))
+                        weakest=args.weakest, catalogue=catalogue)
     atomic_write(Path(args.output), render_comparison(result, fmt, language))
     return 0
 

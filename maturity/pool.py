@@ -79,10 +79,12 @@ def ordered_results(
     initializer: Callable[..., None] | None = None,
     initargs: Sequence[Any] = (),
     preload: Sequence[str] = (),
+    meanwhile: Callable[[], None] | None = None,
 ) -> Iterator[Result]:
     """`work` over `items` in chunks of `chunk`, in `jobs` worker processes, its results in the
     order of the items. `work`, `initializer` and their arguments must pickle (module-level
-    functions); `preload` names modules the fork server imports once for every worker.
+    functions); `preload` names modules the fork server imports once for every worker;
+    `meanwhile` is run here once the first chunks are handed out, while the workers start.
     An exception raised by `work` is raised here, at its chunk's place in the order."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -111,7 +113,12 @@ def ordered_results(
             with signals_deferred():
                 pending.append(pool.submit(work, part))
             if len(pending) >= jobs * in_flight:
+                if meanwhile is not None:
+                    meanwhile()
+                    meanwhile = None
                 yield from pending.popleft().result()
+        if meanwhile is not None:
+            meanwhile()
         while pending:
             yield from pending.popleft().result()
     finally:

@@ -71,7 +71,8 @@ def _records(paths: Sequence[Path]) -> Iterator[dict[str, Any]]:
     from maturity.loaders import load_record
 
     for path in paths:
-        yield load_record(path)
+        # Comparisons and trends never read a record's roadmap.
+        yield load_record(path, roadmap=False)
 
 
 #: Below this many records they are read in this process: starting workers would cost more.

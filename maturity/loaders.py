@@ -164,8 +164,10 @@ _RECORD_PARTS: dict[str, type] = {
 }
 
 
-def load_record(path: Path, limits: Limits | None = None) -> dict[str, Any]:
-    """An assessment record, checked as far as the reports and audits rely on its shape."""
+def load_record(path: Path, limits: Limits | None = None, *, roadmap: bool = True
+                ) -> dict[str, Any]:
+    """An assessment record, checked as far as the reports and audits rely on its shape
+    (`roadmap=False`: all but the roadmap, for commands that do not read it)."""
     limits = limits or Limits()
     # Records are larger and a few levels deeper than the evidence they hold.
     record_limits = replace(limits, max_file_bytes=max(limits.max_file_bytes, 1 << 28),
@@ -218,20 +220,21 @@ def load_record(path: Path, limits: Limits | None = None) -> dict[str, Any]:
                 found=kind_of(outcome),
                 fix="pass the record as maturity assess wrote it (re-run the assessment)",
             )
-    _check_shape(record, path.name)
+    _check_shape(record, path.name, roadmap)
     return record
 
 
-def _check_shape(record: dict[str, Any], file: str) -> None:
+def _check_shape(record: dict[str, Any], file: str, roadmap: bool) -> None:
     """Every value the record commands read, of the kind `maturity assess` writes: a record
     edited by hand is refused here, with the key that is wrong, rather than failing inside a
     report."""
-    from maturity.record_shape import RecordShape
+    from maturity.record_shape import CohortShape, RecordShape
 
+    shape = RecordShape if roadmap else CohortShape
     try:
-        RecordShape.model_validate(record)
+        shape.model_validate(record)
     except ValidationError as exc:
-        found = pydantic_error(exc, RecordShape, file=file, error=RecordError)
+        found = pydantic_error(exc, shape, file=file, error=RecordError)
         raise RecordError(
             f"not a complete assessment record: {found.message}",
             code="record.invalid",

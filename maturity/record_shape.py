@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-__all__ = ["RecordShape"]
+__all__ = ["CohortShape", "RecordShape"]
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -345,3 +345,10 @@ class RecordShape(_Part):
     scores: dict[str, _PackScore]
     scores_without_waivers: dict[str, _PackScore]
     roadmap: _Roadmap | None
+
+
+class CohortShape(RecordShape):
+    """What `compare` and `trend` read, which is all but the roadmap: a national comparison
+    reads tens of thousands of records, and the roadmap is half of checking one."""
+
+    roadmap: Any

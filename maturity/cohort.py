@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from maturity.api import Session
-    from maturity.compare import RecordSummary
+    from maturity.compare import Cohort
     from maturity.i18n import Language
 
-__all__ = ["add_commands", "record_paths", "summaries"]
+__all__ = ["add_commands", "read_cohort", "record_paths"]
 
 FORMATS = ("html", "md", "csv")
 
@@ -77,34 +77,43 @@ def _records(paths: Sequence[Path]) -> Iterator[dict[str, Any]]:
 
 #: Below this many records they are read in this process: starting workers would cost more.
 IN_PROCESS_BELOW = 64
-#: Records per chunk handed to a worker, and chunks in flight per worker.
-CHUNK = 8
+#: Records per chunk a worker summarises into one cohort, and chunks in flight per worker.
+CHUNK = 16
 IN_FLIGHT = 3
 
 
-def _summarised(paths: list[Path]) -> list[RecordSummary]:
-    """Worker: read and summarise records (only the summaries cross between processes)."""
-    from maturity.compare import summarise
+def _cohort_of(paths: list[Path]) -> list[Cohort]:
+    """Worker: one cohort of a run of records (only that crosses between processes)."""
+    from maturity.compare import Cohort
 
-    return [summarise(record) for record in _records(paths)]
+    cohort = Cohort()
+    for record in _records(paths):
+        cohort.add(record)
+    return [cohort]
 
 
-def summaries(paths: Sequence[Path], jobs: int, meanwhile: Callable[[], None] = lambda: None
-              ) -> Iterator[RecordSummary]:
-    """Every record's summary, in the order of `paths`, read by `jobs` worker processes (in
-    this one for a few records): the same summaries, so the same comparison, whatever `jobs`
-    is. A bad record stops the run with its error, as in one process. `meanwhile` is run
-    before the first summary comes, while the workers start."""
+def read_cohort(paths: Sequence[Path], jobs: int, meanwhile: Callable[[], None] = lambda: None
+                ) -> Cohort:
+    """The cohort of the records at `paths`, read by `jobs` worker processes (in this one for
+    a few records), each summarising a run of them, added up in order: the same cohort,
+    so the same comparison, whatever `jobs` is. A bad record stops the run with its error, as
+    in one process. `meanwhile` is run while the workers start."""
+    from maturity.compare import Cohort
+
+    cohort = Cohort()
     if jobs <= 1 or len(paths) < IN_PROCESS_BELOW:
-        from maturity.compare import summarise
-
         meanwhile()
-        return (summarise(record) for record in _records(paths))
+        for record in _records(paths):
+            cohort.add(record)
+        return cohort
     from maturity.pool import ordered_results
 
-    return ordered_results(_summarised, paths, jobs, chunk=CHUNK, in_flight=IN_FLIGHT,
-                           preload=["maturity.cohort", "maturity.compare", "maturity.loaders"],
-                           meanwhile=meanwhile)
+    for part in ordered_results(_cohort_of, paths, jobs, chunk=CHUNK, in_flight=IN_FLIGHT,
+                                preload=["maturity.cohort", "maturity.compare",
+                                         "maturity.loaders"],
+                                meanwhile=meanwhile):
+        cohort.absorb(part)
+    return cohort
 
 
 def _catalogue(session: Session, language: Language,
@@ -127,7 +136,7 @@ def _language(args: argparse.Namespace) -> tuple[Session, Language]:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from maturity.compare import Cohort, comparison, render_comparison
+    from maturity.compare import comparison, render_comparison
     from maturity.files import atomic_write
 
     fmt = _format(args)
@@ -139,10 +148,8 @@ def cmd_compare(args: argparse.Namespace) -> int:
         session, language = _language(args)
         found.append((language, _catalogue(session, language)))
 
-    cohort = Cohort()
     jobs = args.jobs if args.jobs is not None else (os.cpu_count() or 1)
-    for summary in summaries(record_paths(args.records), jobs, installed):
-        cohort.merge(summary)
+    cohort = read_cohort(record_paths(args.records), jobs, installed)
     language, catalogue = found[0]
     result = comparison(cohort, group_by=args.by, anonymise_below=args.anonymise_below,
                         weakest=args.weakest, catalogue=catalogue)

@@ -1,9 +1,10 @@
 """Comparing organisations across a cohort: heatmap, ranking, distributions, group averages and
 the weakest rules (pure: records in, a comparison out; the CLI reads the files).
 
-Records are summarised one at a time (`summarise`, which a worker process can run) and the
-summaries merged in the records' order (`Cohort.merge`), so a national cohort of 10^5 records
-is never held in memory: each keeps its scores, and each rule a running tally. The comparison
+Records are summarised one at a time (`Cohort.add`), so a national cohort of 10^5 records is
+never held in memory: each keeps its scores, and each rule a running tally. Worker processes
+each summarise a run of records into a cohort of their own, which `Cohort.absorb` adds up in
+the records' order, to the same comparison. The comparison
 then has, per pack:
 
 - every organisation's index and dimension scores and levels (the heatmap), ranked by index
@@ -89,6 +90,11 @@ class _ExactSum:
                 i += 1
             x = high
         self.partials[i:] = [x]
+
+    def absorb(self, other: _ExactSum) -> None:
+        """Add another sum's terms (its partials hold their exact total)."""
+        for x in other.partials:
+            self.add(x)
 
     def value(self) -> float:
         return math.fsum(self.partials)
@@ -219,6 +225,32 @@ class Cohort:
             tally.gaps += note.gap
             if note.gain is not None:
                 tally.gain.add(note.gain)
+
+    def absorb(self, other: Cohort) -> None:
+        """Add a cohort of the records that come after this one's (made in a worker process
+        from a run of records): the same as merging its records one by one, since every count
+        and exact sum adds, and every first-seen order and name extends in order."""
+        for pack_id, dims in other.dimension_order.items():
+            order = self.dimension_order.setdefault(pack_id, [])
+            order.extend(d for d in dims if d not in order)
+        self.entries.extend(other.entries)
+        for pack_id, counts in other.packs.items():
+            versions = self.packs.setdefault(pack_id, {})
+            for key, count in counts.items():
+                versions[key] = versions.get(key, 0) + count
+        for model, count in other.models.items():
+            self.models[model] = self.models.get(model, 0) + count
+        for key, theirs in other.rules.items():
+            tally = self.rules.get(key)
+            if tally is None:
+                self.rules[key] = theirs
+                continue
+            if not tally.action:
+                tally.action = theirs.action
+            tally.assessed += theirs.assessed
+            tally.credit.absorb(theirs.credit)
+            tally.gaps += theirs.gaps
+            tally.gain.absorb(theirs.gain)
 
 
 def quantile(ordered: Sequence[float], p: float) -> float:

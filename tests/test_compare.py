@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import random
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 
 from benchmarks.cohort import write_cohort
 from maturity.cli import main
-from maturity.compare import compare, quantile, render_comparison
+from maturity.compare import Cohort, compare, comparison, quantile, render_comparison
 from maturity.plugins import AUTOLOAD_ENV
 
 DIMS = ("d-one", "d-two")
@@ -198,7 +199,8 @@ def test_worker_processes_give_the_same_comparison(batch_out: Path, tmp_path: Pa
     from maturity import cohort
 
     monkeypatch.setenv(AUTOLOAD_ENV, "1")
-    monkeypatch.setattr(cohort, "IN_PROCESS_BELOW", 1)  # 12 records: two chunks of 8 and 4
+    monkeypatch.setattr(cohort, "IN_PROCESS_BELOW", 1)
+    monkeypatch.setattr(cohort, "CHUNK", 5)  # 12 records: chunks of 5, 5 and 2
     for jobs in ("1", "2"):
         assert main(["compare", str(batch_out), "-o", str(tmp_path / f"{jobs}.csv"),
                      "--jobs", jobs]) == 0
@@ -214,6 +216,7 @@ def test_a_bad_record_read_by_a_worker_stops_the_comparison(
 
     monkeypatch.setenv(AUTOLOAD_ENV, "1")
     monkeypatch.setattr(cohort, "IN_PROCESS_BELOW", 1)
+    monkeypatch.setattr(cohort, "CHUNK", 5)
     records = sorted(batch_out.glob("*.json"))
     bad = json.loads(records[-1].read_text(encoding="utf-8"))
     bad["scores"][sorted(bad["scores"])[0]]["index"] = "high"
@@ -225,3 +228,38 @@ def test_a_bad_record_read_by_a_worker_stops_the_comparison(
     assert code == 2 and "Traceback" not in err
     assert "error[record.invalid]: zz-edited.json: scores.oecd-dgpf.index:" in err
     assert not out.exists() and not out.parent.exists()
+
+
+_STATUSES = ["pass", "partial", "fail", "not_applicable", "waived", "not_assessed"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.floats(0, 1), st.lists(st.tuples(
+    st.sampled_from(["r1", "r2", "r3", "r4"]), st.sampled_from(DIMS),
+    st.sampled_from([0.5, 1.0, 2.0]), st.floats(0, 1), st.sampled_from(_STATUSES),
+    st.booleans()), max_size=4)), min_size=1, max_size=12),
+    st.lists(st.integers(0, 12), max_size=4))
+def test_cohorts_of_runs_of_records_add_up_to_the_whole(
+        made: list[tuple[float, list[tuple[str, str, float, float, str, bool]]]],
+        cuts: list[int]) -> None:
+    """Workers summarise runs of records into cohorts of their own; absorbed in order, they
+    give the comparison of every record merged one by one, to the last bit."""
+    records = []
+    for i, (index, rules) in enumerate(made):
+        outcomes = []
+        for rule, dim, weight, credit, status, named in rules:
+            item = outcome(rule, dim, weight, credit, status)
+            if not named:
+                item["remediation"] = {}  # settled rules name no remediation
+            outcomes.append(item)
+        records.append(record(f"o{i:02d}", index, outcomes=outcomes,
+                              kind=["ministry", "agency"][i % 2]))
+    whole = compare(records, weakest=10)
+    bounds = sorted({0, len(records), *(min(c, len(records)) for c in cuts)})
+    cohort = Cohort()
+    for start, end in itertools.pairwise(bounds):
+        part = Cohort()
+        for r in records[start:end]:
+            part.add(r)
+        cohort.absorb(part)
+    assert comparison(cohort, weakest=10) == whole

@@ -1,7 +1,7 @@
 """Work spread over worker processes, results back in the order it was given.
 
 `ordered_results` is what `maturity assess DIR…` (one record per bundle) and `maturity compare`
-(one summary per record) run their items through. It holds what makes a pool safe to stop:
+(one cohort per run of records) run their items through. It holds what makes a pool safe to stop:
 
 - workers start from a clean interpreter (forkserver, else spawn), never a fork of a process
   with threads;

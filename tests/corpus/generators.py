@@ -357,17 +357,18 @@ def _edited_record(work: Path, edit: Callable[[dict[str, Any]], None]) -> None:
     import json
 
     from maturity.cli import main
+    from maturity.plugins import AUTOLOAD_ENV
 
-    env = os.environ.get("MATURITY_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["MATURITY_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    before = os.environ.get(AUTOLOAD_ENV)
+    os.environ[AUTOLOAD_ENV] = "1"
     try:
         assert main(["assess", str(work / "bundle"), "--pack-dir", str(work / "pack"),
                      "--as-of", "2026-10-31", "-o", str(work / "other.json")]) == 0
     finally:
-        if env is None:
-            del os.environ["MATURITY_DISABLE_PLUGIN_AUTOLOAD"]
+        if before is None:
+            del os.environ[AUTOLOAD_ENV]
         else:
-            os.environ["MATURITY_DISABLE_PLUGIN_AUTOLOAD"] = env
+            os.environ[AUTOLOAD_ENV] = before
     record = json.loads((work / "other.json").read_text(encoding="utf-8"))
     edit(record)
     (work / "record.json").write_text(json.dumps(record), encoding="utf-8")

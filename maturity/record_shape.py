@@ -180,7 +180,7 @@ class _Outcome(_Part):
     pack: str
     title: str
     dimension: str
-    facet: str
+    facet: str | None
     level: Whole
     weight: Amount
     status: Status

@@ -48,13 +48,13 @@ checks = st.recursive(
 
 
 @st.composite
-def rules(draw: st.DrawFn, index: int) -> Rule:
+def rules(draw: st.DrawFn, index: int, faceted: bool = True) -> Rule:
     return Rule.model_validate({
         "id": f"R-{index:03d}",
         "title": f"Rule {index}",
         "rationale": "Generated for a property test.",
         "dimension": draw(st.sampled_from(DIMENSIONS)),
-        "facet": draw(st.sampled_from(FACETS)),
+        "facet": draw(st.sampled_from(FACETS)) if faceted else None,
         "level": draw(st.integers(1, 5)),
         "weight": draw(weights),
         "check": draw(checks),
@@ -66,15 +66,17 @@ def rules(draw: st.DrawFn, index: int) -> Rule:
 @st.composite
 def packs(draw: st.DrawFn, max_rules: int = 12) -> RulePack:
     count = draw(st.integers(1, max_rules))
+    # A pack may have no facets (as a country's own pack may): its rules then have none.
+    faceted = draw(st.booleans())
     header = PackHeader.model_validate({
         "id": "generated",
         "version": "1.0.0",
         "title": "Generated pack",
         "source": "hypothesis",
         "dimensions": [{"id": d, "name": d} for d in DIMENSIONS],
-        "facets": [{"id": f, "name": f} for f in FACETS],
+        "facets": [{"id": f, "name": f} for f in FACETS] if faceted else [],
     })
-    generated = tuple(draw(rules(i)) for i in range(count))
+    generated = tuple(draw(rules(i, faceted)) for i in range(count))
     return RulePack(header=header, rules=generated, sha256="0" * 64, origin="hypothesis")
 
 

@@ -174,3 +174,31 @@ def test_the_refusal_names_the_key_and_the_kind(records: tuple[dict[str, Any], P
                            "not a complete assessment record"), said
     assert "found: 1.5" in said and "re-run the assessment" in said
     assert not (tmp_path / "r.md").exists()
+
+
+def test_records_of_every_kind_the_engine_writes_are_read(tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch
+                                                          ) -> None:
+    """The shape refuses edited records, never ones `maturity assess` wrote: here a pack with
+    no facets (its outcomes' facet is null), under each scoring model."""
+    import re
+    import shutil
+
+    monkeypatch.setenv(AUTOLOAD_ENV, "1")
+    base = Path(__file__).resolve().parent / "corpus" / "_base"
+    shutil.copytree(base, tmp_path, dirs_exist_ok=True)
+    header = (tmp_path / "pack" / "pack.toml").read_text(encoding="utf-8")
+    (tmp_path / "pack" / "pack.toml").write_text(
+        header.split("[[pack.facets]]")[0], encoding="utf-8")
+    rules = (tmp_path / "pack" / "rules.toml").read_text(encoding="utf-8")
+    (tmp_path / "pack" / "rules.toml").write_text(
+        re.sub(r'(?m)^facet = ".*"\n', "", rules), encoding="utf-8")
+    for model in ("oecd-dgi", "xccdf-default", "xccdf-absolute"):
+        record = tmp_path / f"{model}.json"
+        assert main(["assess", str(tmp_path / "bundle"), "--pack-dir", str(tmp_path / "pack"),
+                     "--scoring", model, "-o", str(record)]) == 0
+        assert json.loads(record.read_text(encoding="utf-8"))["outcomes"][0]["facet"] is None
+        for argv in _commands(record, record, tmp_path / "out"):
+            if argv[0] == "roadmap":
+                argv += ["--pack-dir", str(tmp_path / "pack")]
+            assert main(argv) == 0, argv

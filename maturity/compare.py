@@ -4,8 +4,7 @@ the weakest rules (pure: records in, a comparison out; the CLI reads the files).
 Records are summarised one at a time (`Cohort.add`), so a national cohort of 10^5 records is
 never held in memory: each keeps its scores, and each rule a running tally. Worker processes
 each summarise a run of records into a cohort of their own, which `Cohort.absorb` adds up in
-the records' order, to the same comparison. The comparison
-then has, per pack:
+the records' order, to the same comparison. The comparison then has, per pack:
 
 - every organisation's index and dimension scores and levels (the heatmap), ranked by index
   with ties sharing a rank (1, 2, 2, 4);
@@ -39,12 +38,10 @@ __all__ = [
     "Comparison",
     "Entry",
     "PackComparison",
-    "RecordSummary",
     "compare",
     "comparison",
     "quantile",
     "render_comparison",
-    "summarise",
 ]
 
 GroupBy = Literal["kind", "parent"]
@@ -111,82 +108,6 @@ class _RuleTally:
     gain: _ExactSum = field(default_factory=_ExactSum)
 
 
-@dataclass(frozen=True, slots=True)
-class _RuleNote:
-    """What one record says of one rule, as the cohort tallies it."""
-
-    pack: str
-    rule: str
-    title: str
-    dimension: str
-    action: str
-    #: None when scoring leaves the rule out (not applicable, waived).
-    credit: float | None
-    gap: bool
-    #: The share of the pack's index meeting the rule would add (None: it adds nothing).
-    gain: float | None
-
-
-@dataclass(frozen=True, slots=True)
-class RecordSummary:
-    """All a comparison keeps of one record: small, so that a worker process can send it."""
-
-    entry: Entry
-    #: (pack id, version, sha256) of each pack the record used.
-    packs: tuple[tuple[str, str, str], ...]
-    model: str
-    rules: tuple[_RuleNote, ...]
-
-
-def summarise(record: Mapping[str, Any]) -> RecordSummary:
-    """The part of a record a comparison reads (`Cohort.merge` adds it up)."""
-    org = record.get("organisation") or {}
-    assessment = record.get("assessment") or {}
-    scores: dict[str, tuple[float, tuple[tuple[str, float, int], ...]]] = {}
-    for pack_id, pack in sorted((record.get("scores") or {}).items()):
-        dims = tuple((dim_id, float(dim["score"]), int(dim["level"]))
-                     for dim_id, dim in pack["dimensions"].items())
-        scores[pack_id] = (float(pack["index"]), dims)
-    entry = Entry(
-        str(org.get("id", "")), str(org.get("name") or org.get("id", "")),
-        str(org.get("kind", "")), str(org.get("parent") or ""),
-        str(assessment.get("period") or assessment.get("as_of") or ""), scores)
-    packs = tuple((pack["id"], str(pack.get("version")), str(pack.get("sha256")))
-                  for pack in record.get("packs") or ())
-    model = str((record.get("scoring") or {}).get("model"))
-    return RecordSummary(entry, packs, model, _notes(record, scores))
-
-
-def _notes(record: Mapping[str, Any],
-           scores: Mapping[str, tuple[float, tuple[tuple[str, float, int], ...]]]
-           ) -> tuple[_RuleNote, ...]:
-    outcomes = record.get("outcomes") or ()
-    counted: dict[tuple[str, str], float] = {}
-    for outcome in outcomes:
-        if outcome["status"] not in _LEFT_OUT:
-            key = (outcome["pack"], outcome["dimension"])
-            counted[key] = counted.get(key, 0.0) + float(outcome["weight"])
-    notes: list[_RuleNote] = []
-    for outcome in outcomes:
-        pack_id = outcome["pack"]
-        title = str(outcome.get("title") or outcome["rule"])
-        dimension = str(outcome["dimension"])
-        # Records name the remediation of the rules that have a gap only.
-        action = str((outcome.get("remediation") or {}).get("action") or "")
-        if outcome["status"] in _LEFT_OUT:
-            notes.append(_RuleNote(pack_id, outcome["rule"], title, dimension, action,
-                                   None, False, None))
-            continue
-        credit = float(outcome["credit"])
-        weight = counted.get((pack_id, outcome["dimension"]), 0.0)
-        dimensions = len(scores[pack_id][1]) if pack_id in scores else 0
-        gain = ((1.0 - credit) * float(outcome["weight"]) / weight / dimensions
-                if weight > 0 and dimensions else None)
-        notes.append(_RuleNote(pack_id, outcome["rule"], title, dimension, action, credit,
-                               outcome["status"] in _GAPS, gain))
-    return tuple(notes)
-
-
 @dataclass
 class Cohort:
     """Records summarised as they are added (nothing else of them is kept)."""
@@ -198,37 +119,60 @@ class Cohort:
     rules: dict[tuple[str, str], _RuleTally] = field(default_factory=dict)
 
     def add(self, record: Mapping[str, Any]) -> None:
-        self.merge(summarise(record))
-
-    def merge(self, summary: RecordSummary) -> None:
-        """Add one record's summary (made here or in a worker process)."""
-        entry = summary.entry
-        for pack_id, (_index, dims) in entry.scores.items():
+        org = record.get("organisation") or {}
+        assessment = record.get("assessment") or {}
+        scores: dict[str, tuple[float, tuple[tuple[str, float, int], ...]]] = {}
+        for pack_id, pack in sorted((record.get("scores") or {}).items()):
+            dims = tuple((dim_id, float(dim["score"]), int(dim["level"]))
+                         for dim_id, dim in pack["dimensions"].items())
+            scores[pack_id] = (float(pack["index"]), dims)
             order = self.dimension_order.setdefault(pack_id, [])
             order.extend(d for d, _s, _l in dims if d not in order)
-        self.entries.append(entry)
-        for pack_id, version, sha256 in summary.packs:
-            versions = self.packs.setdefault(pack_id, {})
-            versions[(version, sha256)] = versions.get((version, sha256), 0) + 1
-        self.models[summary.model] = self.models.get(summary.model, 0) + 1
-        for note in summary.rules:
-            tally = self.rules.get((note.pack, note.rule))
+        self.entries.append(Entry(
+            str(org.get("id", "")), str(org.get("name") or org.get("id", "")),
+            str(org.get("kind", "")), str(org.get("parent") or ""),
+            str(assessment.get("period") or assessment.get("as_of") or ""), scores))
+        for pack in record.get("packs") or ():
+            versions = self.packs.setdefault(pack["id"], {})
+            key = (str(pack.get("version")), str(pack.get("sha256")))
+            versions[key] = versions.get(key, 0) + 1
+        model = str((record.get("scoring") or {}).get("model"))
+        self.models[model] = self.models.get(model, 0) + 1
+        self._tally(record, scores)
+
+    def _tally(self, record: Mapping[str, Any],
+               scores: Mapping[str, tuple[float, tuple[tuple[str, float, int], ...]]]) -> None:
+        outcomes = record.get("outcomes") or ()
+        counted: dict[tuple[str, str], float] = {}
+        for outcome in outcomes:
+            if outcome["status"] not in _LEFT_OUT:
+                key = (outcome["pack"], outcome["dimension"])
+                counted[key] = counted.get(key, 0.0) + float(outcome["weight"])
+        for outcome in outcomes:
+            pack_id, rule_id = outcome["pack"], outcome["rule"]
+            tally = self.rules.get((pack_id, rule_id))
             if tally is None:
-                tally = self.rules[(note.pack, note.rule)] = _RuleTally(
-                    note.title, note.dimension, note.action)
+                remediation = outcome.get("remediation") or {}
+                tally = self.rules[(pack_id, rule_id)] = _RuleTally(
+                    str(outcome.get("title") or rule_id), str(outcome["dimension"]),
+                    str(remediation.get("action") or ""))
             if not tally.action:
-                tally.action = note.action
-            if note.credit is None:
+                # Records name the remediation of the rules that have a gap only.
+                tally.action = str((outcome.get("remediation") or {}).get("action") or "")
+            if outcome["status"] in _LEFT_OUT:
                 continue
+            credit = float(outcome["credit"])
             tally.assessed += 1
-            tally.credit.add(note.credit)
-            tally.gaps += note.gap
-            if note.gain is not None:
-                tally.gain.add(note.gain)
+            tally.credit.add(credit)
+            tally.gaps += outcome["status"] in _GAPS
+            weight = counted.get((pack_id, outcome["dimension"]), 0.0)
+            dimensions = len(scores[pack_id][1]) if pack_id in scores else 0
+            if weight > 0 and dimensions:
+                tally.gain.add((1.0 - credit) * float(outcome["weight"]) / weight / dimensions)
 
     def absorb(self, other: Cohort) -> None:
         """Add a cohort of the records that come after this one's (made in a worker process
-        from a run of records): the same as merging its records one by one, since every count
+        from a run of records): the same as adding its records one by one, since every count
         and exact sum adds, and every first-seen order and name extends in order."""
         for pack_id, dims in other.dimension_order.items():
             order = self.dimension_order.setdefault(pack_id, [])

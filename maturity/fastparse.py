@@ -27,7 +27,6 @@ from maturity.limits import Limits
 
 __all__ = ["available", "fast_loaders", "parse_json_fast", "parse_toml_fast", "toml_parser"]
 
-_KEY_TOKEN: Final = re.compile(rb'"[ \t\n\r]*:')
 #: orjson turns integers it cannot hold in 64 bits into floats; the reference keeps them exact.
 _INT_LIMIT: Final = 2.0**63
 
@@ -72,11 +71,14 @@ def _plain_keys(tree: Any) -> int | None:
     return keys
 
 
-def parse_json_fast(data: bytes, display: str, error: type[EvidenceError] = EvidenceError
+def parse_json_fast(data: bytes, display: str, error: type[InputError] = EvidenceError
                     ) -> Any:
-    """The reference JSON parser's tree, parsed by orjson when it can tell it is the same."""
-    import orjson
-
+    """The reference JSON parser's tree, parsed by orjson when it is installed and can tell
+    it is the same."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - the `fast` extra is not installed
+        return parse_json(data, display, error)
     try:
         tree = orjson.loads(data)
     except orjson.JSONDecodeError:
@@ -91,11 +93,14 @@ def parse_json_fast(data: bytes, display: str, error: type[EvidenceError] = Evid
 
 def _key_tokens(data: bytes) -> int:
     """How many `"` + white space + `:` the text holds: at least its keys (a string may hold
-    one too), so as many as the tree's keys means no key was repeated. Compact JSON has no
-    white space there, and the plain count is then enough."""
-    if b'" ' in data or b'"\t' in data or b'"\n' in data or b'"\r' in data:
-        return len(_KEY_TOKEN.findall(data))
-    return data.count(b'":')
+    one too), so as many as the tree's keys means no key was repeated. With JSON's white space
+    deleted each of them reads `":` (and nothing else does): one pass to delete, one to count,
+    both in C, where a regular expression or a test per kind of white space stops at every
+    quote (a third of the time of parsing a record)."""
+    return data.translate(None, _JSON_SPACE).count(b'":')
+
+
+_JSON_SPACE: Final = b" \t\n\r"
 
 
 #: TOML strings and comments, in the order a parser would see them (long forms first).

@@ -22,10 +22,13 @@ from typing import Any, Final
 
 from maturity.errors import EvidenceError, InputError
 from maturity.evidence import EvidenceLoader
-from maturity.formats import decode_text, parse_json, parse_toml
+from maturity.formats import decode_text, parse_json, parse_toml, plain_key_count
 from maturity.limits import Limits
 
-__all__ = ["available", "fast_loaders", "parse_json_fast", "parse_toml_fast", "toml_parser"]
+__all__ = [
+    "available", "fast_loaders", "parse_json_checked", "parse_json_fast", "parse_toml_fast",
+    "toml_parser",
+]
 
 #: orjson turns integers it cannot hold in 64 bits into floats; the reference keeps them exact.
 _INT_LIMIT: Final = 2.0**63
@@ -89,6 +92,27 @@ def parse_json_fast(data: bytes, display: str, error: type[InputError] = Evidenc
     if keys is None or keys != _key_tokens(data):
         return parse_json(data, display, error)
     return tree
+
+
+def parse_json_checked(data: bytes, display: str, limits: Limits,
+                       error: type[InputError] = EvidenceError) -> tuple[Any, bool]:
+    """`parse_json_fast`, and whether the tree is known to pass `check_tree` with `limits`:
+    one walk both counts its keys and clears it, where a caller that checks the tree would
+    walk it twice (a 200 kB record: 0.8 ms a walk). A tree not cleared by the walk is the
+    reference parser's, for the caller to check."""
+    try:
+        import orjson
+    except ImportError:  # pragma: no cover - the `fast` extra is not installed
+        return parse_json(data, display, error), False
+    try:
+        tree = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return parse_json(data, display, error), False
+    if tree.__class__ is dict:
+        keys = plain_key_count(tree, limits, float_bound=_INT_LIMIT)
+        if keys is not None and keys == _key_tokens(data):
+            return tree, True
+    return parse_json(data, display, error), False
 
 
 def _key_tokens(data: bytes) -> int:

@@ -26,7 +26,8 @@ from maturity.errors import InputError, format_location
 from maturity.limits import Limits
 
 __all__ = [
-    "check_tree", "decode_text", "kind_of", "parse_json", "parse_toml", "parse_yaml", "read_input",
+    "check_tree", "decode_text", "kind_of", "parse_json", "parse_toml", "parse_yaml",
+    "plain_key_count", "read_input",
 ]
 
 _BOM = b"\xef\xbb\xbf"
@@ -352,14 +353,18 @@ def check_tree(
 
     A quick pass clears the common tree; anything it cannot clear is walked again with key
     paths, which finds the problem and says where (a national batch checks every bundle)."""
-    if not _plainly_valid(tree, limits):
+    if plain_key_count(tree, limits) is None:
         _check_tree_located(tree, file, limits, error, locate)
 
 
-def _plainly_valid(tree: Any, limits: Limits) -> bool:
-    """True when `tree` certainly passes `check_tree`; False when it needs a closer look.
-    Only plain classes are cleared here: their subclasses and every other value are left to
-    the located walk."""
+def plain_key_count(tree: Any, limits: Limits, float_bound: float = math.inf) -> int | None:
+    """The number of keys in `tree` when it certainly passes `check_tree`; None when it needs
+    a closer look. Only plain classes are cleared here: their subclasses and every other value
+    are left to the located walk. A float of `float_bound` or more in magnitude needs a closer
+    look too (one that may stand for an integer a fast parser could not hold, see
+    `maturity.fastparse`): counting keys and bounding floats in this walk spares that parser
+    a walk of its own."""
+    keys = 0
     max_depth, max_string = limits.max_depth, limits.max_string
     surrogate = _SURROGATE.search
     finite = math.isfinite
@@ -368,19 +373,20 @@ def _plainly_valid(tree: Any, limits: Limits) -> bool:
     while stack:
         node, depth = pop()
         if depth > max_depth:
-            return False
+            return None
         cls = node.__class__
         if (cls is dict or cls is list) and node and depth >= max_depth:
-            return False  # its items lie deeper than the limit
+            return None  # its items lie deeper than the limit
         if cls is dict:
+            keys += len(node)
             for key, value in node.items():
                 if key.__class__ is not str or len(key) > 200 or (
                         not key.isascii() and surrogate(key)):
-                    return False
+                    return None
                 vcls = value.__class__
                 if vcls is str:
                     if len(value) > max_string or (not value.isascii() and surrogate(value)):
-                        return False
+                        return None
                 elif not (vcls is bool or value is None):
                     push((value, depth + 1))
         elif cls is list:
@@ -388,21 +394,21 @@ def _plainly_valid(tree: Any, limits: Limits) -> bool:
                 vcls = value.__class__
                 if vcls is str:
                     if len(value) > max_string or (not value.isascii() and surrogate(value)):
-                        return False
+                        return None
                 else:
                     push((value, depth + 1))
         elif cls is str:
             if len(node) > max_string or (not node.isascii() and surrogate(node)):
-                return False
+                return None
         elif cls is float:
-            if not finite(node):
-                return False
+            if not (finite(node) and -float_bound < node < float_bound):
+                return None
         elif cls is int:
             if not -_MAX_INT < node < _MAX_INT:
-                return False
+                return None
         elif not (cls is bool or node is None or cls is dt.date):
-            return False
-    return True
+            return None
+    return keys
 
 
 def _check_tree_located(

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from maturity.errors import PackError, RecordError, WaiverError, did_you_mean
-from maturity.fastparse import parse_json_fast
+from maturity.fastparse import parse_json_checked
 from maturity.formats import (
     check_tree,
     decode_text,
@@ -183,8 +183,9 @@ def load_record(path: Path, limits: Limits | None = None, *, roadmap: bool = Tru
             fix="pass a record produced by maturity assess --format json",
         )
     # orjson when installed: a record is about 200 kB, and the reference parser's check for
-    # repeated keys doubles its time (the fast parser checks them another way).
-    record = parse_json_fast(data, path.name, RecordError)
+    # repeated keys doubles its time (the fast parser checks them another way, in the walk
+    # that checks the limits).
+    record, checked = parse_json_checked(data, path.name, record_limits, RecordError)
     if not isinstance(record, dict) or record.get("record_version") != 1:
         raise RecordError(
             "not an assessment record",
@@ -196,7 +197,8 @@ def load_record(path: Path, limits: Limits | None = None, *, roadmap: bool = Tru
             else kind_of(record),
             fix="pass a record produced by maturity assess --format json",
         )
-    check_tree(record, path.name, record_limits, RecordError)
+    if not checked:
+        check_tree(record, path.name, record_limits, RecordError)
     for key, kind in _RECORD_PARTS.items():
         if not isinstance(record.get(key), kind):
             raise RecordError(

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from maturity.api import Session
 from maturity.errors import EvidenceError
-from maturity.fastparse import fast_loaders, parse_json_fast, parse_toml_fast
-from maturity.formats import parse_json, parse_toml
+from maturity.fastparse import fast_loaders, parse_json_checked, parse_json_fast, parse_toml_fast
+from maturity.formats import check_tree, parse_json, parse_toml
+from maturity.limits import Limits
 
 pytest.importorskip("orjson")
 pytest.importorskip("rtoml")
@@ -84,6 +85,42 @@ def test_json_trees_are_the_reference_trees(tree: dict[str, Any], indent: Any,
 def test_json_odd_inputs_give_the_reference_result(noise: bytes, base: bytes) -> None:
     for data in (base, base + noise, noise + base, base[: len(base) // 2] + noise):
         assert outcome(parse_json_fast, data) == outcome(parse_json, data)
+
+
+def checked_outcome(data: bytes, limits: Limits) -> Any:
+    """The parse and the limits check, as a reader of records does them with each parser."""
+    try:
+        tree, checked = parse_json_checked(data, "f", limits, EvidenceError)
+        if not checked:
+            check_tree(tree, "f", limits, EvidenceError)
+        return ("tree", typed(tree))
+    except EvidenceError as exc:
+        return ("error", exc.render())
+
+
+def reference_outcome(data: bytes, limits: Limits) -> Any:
+    try:
+        tree = parse_json(data, "f", EvidenceError)
+        check_tree(tree, "f", limits, EvidenceError)
+        return ("tree", typed(tree))
+    except EvidenceError as exc:
+        return ("error", exc.render())
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.dictionaries(keys, json_trees, max_size=5), st.sampled_from([None, 1]),
+       st.integers(0, 4), st.integers(0, 10), st.sampled_from([
+           b"", b'{"a": NaN}', b'{"a": 1e999}', b'{"a": 18446744073709551616}',
+           b'{"a" :1,"a":2}', b'{"k\\": ": 1}', b'{"a": "\\ud800"}']))
+def test_json_checked_in_one_walk_is_the_reference_parse_and_check(
+        tree: dict[str, Any], indent: Any, depth: int, longest: int, odd: bytes) -> None:
+    """Parsed and cleared in one walk or not, the same tree passes or the same error comes
+    out: a repeated key, a value over the limits, a float for a huge integer, NaN."""
+    limits = Limits(max_depth=depth, max_string=longest)
+    for data in (json.dumps(tree, indent=indent).encode(), odd):
+        if data:
+            assert checked_outcome(data, limits) == reference_outcome(data, limits)
+            assert checked_outcome(data, Limits()) == reference_outcome(data, Limits())
 
 
 toml_scalars = st.one_of(

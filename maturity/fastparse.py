@@ -11,6 +11,10 @@ error. It never decides on its own that a file is wrong:
   A file with more `"key":` tokens than parsed keys (a repeated key, or a string that merely
   looks like a key), or with a float of 2^63 or more, goes to the reference parser.
 
+The JSON path's walk that counts the tree's keys also clears it against the limits
+(`maturity.formats.plain_key_count`), so the fast JSON loader and `load_record` hand back a
+checked tree instead of a tree walked twice.
+
 `fast_loaders` swaps these in for the built-in loaders only, so plugins' loaders are untouched.
 """
 
@@ -22,7 +26,13 @@ from typing import Any, Final
 
 from maturity.errors import EvidenceError, InputError
 from maturity.evidence import EvidenceLoader
-from maturity.formats import decode_text, parse_json, parse_toml, plain_key_count
+from maturity.formats import (
+    check_tree,
+    decode_text,
+    parse_json,
+    parse_toml,
+    plain_key_count,
+)
 from maturity.limits import Limits
 
 __all__ = [
@@ -234,6 +244,16 @@ def _loader(name: str, suffixes: tuple[str, ...],
     return EvidenceLoader(name, suffixes, read)
 
 
+def _json_checked(data: bytes, display: str, limits: Limits) -> Any:
+    """The fast JSON loader's parse: a table comes back checked against `limits` (in the walk
+    that proves orjson read it as the reference parser does, or after the reference parser);
+    anything else the caller refuses before any check, as it does for every loader."""
+    tree, checked = parse_json_checked(data, display, limits, EvidenceError)
+    if not checked and isinstance(tree, dict):
+        check_tree(tree, display, limits, EvidenceError)
+    return tree
+
+
 def fast_loaders(loaders: Mapping[str, EvidenceLoader], builtin: Mapping[str, EvidenceLoader]
                  ) -> dict[str, EvidenceLoader]:
     """`loaders` with the built-in JSON and TOML loaders replaced by the fast ones, where the
@@ -244,7 +264,8 @@ def fast_loaders(loaders: Mapping[str, EvidenceLoader], builtin: Mapping[str, Ev
         if builtin.get(suffix) is not loader:
             continue
         if loader.name == "json" and have["orjson"]:
-            out[suffix] = _loader("json (orjson)", loader.suffixes, parse_json_fast)
+            out[suffix] = EvidenceLoader("json (orjson)", loader.suffixes, _json_checked,
+                                         checks_limits=True)
         elif loader.name == "toml" and have["rtoml"]:
             out[suffix] = _loader("toml (rtoml)", loader.suffixes, parse_toml_fast)
     return out

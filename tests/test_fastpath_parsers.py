@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -204,3 +205,47 @@ def test_example_bundles_read_the_same(session: Session) -> None:
         fast = load_bundle(bundle, loaders=loaders, limits=session.limits)
         assert fast == session.load_evidence(bundle)
         assert isinstance(fast.as_of, dt.date)
+
+
+def _evidence_outcome(data: bytes, loader: Any, limits: Limits) -> Any:
+    from maturity.evidence import parse_evidence
+
+    try:
+        tree, info = parse_evidence(data, "f.json", loader, limits)
+    except EvidenceError as exc:
+        return ("error", exc.render())
+    return ("tree", typed(tree), info)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(st.dictionaries(keys, json_trees, max_size=5), json_trees),
+       st.integers(0, 4), st.integers(0, 10))
+def test_the_fast_json_loader_checks_what_the_builtin_one_checks(
+        tree: Any, depth: int, longest: int) -> None:
+    """The fast JSON loader clears a table against the limits itself (in the walk that
+    proves orjson's tree), and the evidence reader then does not walk it again: the same
+    tree, hash or error as the built-in loader, whose tree the reader checks."""
+    fast, reference = _json_loaders()
+    data = json.dumps(tree).encode()
+    for limits in (Limits(max_depth=depth, max_string=longest), Limits()):
+        assert _evidence_outcome(data, fast, limits) == _evidence_outcome(data, reference, limits)
+
+
+def test_the_fast_json_loader_reads_the_corpus_as_the_builtin_one() -> None:
+    fast, reference = _json_loaders()
+    assert fast.checks_limits and not reference.checks_limits
+    files = sorted((CORPUS / "evidence").rglob("*.json"))
+    assert files
+    for path in files:
+        data = path.read_bytes()
+        assert (_evidence_outcome(data, fast, Limits())
+                == _evidence_outcome(data, reference, Limits())), path
+
+
+@functools.cache
+def _json_loaders() -> tuple[Any, Any]:
+    """(the fast JSON loader, the built-in one)."""
+    session = Session()
+    builtin = {s: loader for name, loader in session.host.evidence_loaders()
+               if name == "builtin" for s in loader.suffixes}
+    return fast_loaders(session.loaders, builtin)[".json"], builtin[".json"]

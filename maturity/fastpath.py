@@ -1096,7 +1096,8 @@ class JsonReader:
 
     def verdicts_json(self, text: bytes, ctx: EvalContext) -> list[Verdict]:
         """`read` then `verdicts`, for a bundle whose context does not depend on its header
-        (which is then not built)."""
+        (which is then not built; a reader made without `header_keys` skips the header
+        tables altogether, but for the values the rules read)."""
         try:
             root = self._decode(text)
         except self._errors:

@@ -350,8 +350,55 @@ def test_json_text_gives_the_reference_outcomes(
     reader = fast.json_reader(HEADER)
     found, evidence = reader.read(text)
     assert found == {k: tree[k] for k in HEADER if k in tree}
-    _same(lambda: [verdict_status(v) for v in reader.verdicts(evidence, EvalContext(as_of, docs))],
+    ctx = EvalContext(as_of, docs)
+    _same(lambda: [verdict_status(v) for v in reader.verdicts(evidence, ctx)],
           lambda: [(o.status, o.credit) for o in evaluate(rules, tree, as_of, docs)])
+    # Without header keys the header tables are skipped but for what the rules read.
+    headerless = fast.json_reader()
+    _same(lambda: [verdict_status(v) for v in headerless.verdicts_json(text, ctx)],
+          lambda: [(o.status, o.credit) for o in evaluate(rules, tree, as_of, docs)])
+
+
+def test_a_reader_without_header_keys_reads_what_rules_read_of_the_header() -> None:
+    """Built without header keys, the reader decodes the header tables as any others: only
+    the keys the rules read (`organisation.delivers_services` in an `applies`, say)."""
+    pack = RulePack(
+        header=PackHeader.model_validate({
+            "id": "p", "version": "1", "title": "t", "source": "s",
+            "dimensions": [{"id": "d", "name": "d"}]}),
+        rules=tuple(Rule.model_validate({
+            "id": f"R{i}", "title": "t", "rationale": "r", "dimension": "d", "level": 1,
+            "check": check, "remediation": {"action": "a", "effort": 1, "owner": "o"},
+            **extra})
+            for i, (check, extra) in enumerate([
+                ({"path": "a.x", "is": True},
+                 {"applies": {"when": {"path": "organisation.delivers_services", "is": True},
+                              "reason": "no services"}}),
+                ({"path": "organisation.kind", "is": "ministry"}, {}),
+                ({"path": "assessment.period", "present": True}, {})])),
+        sha256="0" * 64, origin="test")
+    rules, fast = _fast(pack)
+    as_of = dt.date(2026, 6, 30)
+    ctx = EvalContext(as_of, {})
+    headers: list[dict[str, Any]] = [
+        {},
+        {"organisation": {"id": "o", "kind": "ministry", "name": "n", "delivers_services": True},
+         "assessment": {"as_of": "2026-06-30", "period": "2026"},
+         "submission": {"by": "x", "on": "2026-06-01"}},
+        {"organisation": {"kind": "agency", "delivers_services": False}},
+        {"organisation": None, "assessment": []},
+        {"organisation": "o"},
+    ]
+    for header in headers:
+        tree = {**header, "a": {"x": True}}
+        text = json.dumps(tree).encode()
+        expected = [(o.status, o.credit) for o in evaluate(rules, tree, as_of, {})]
+        for reader in (fast.json_reader(), fast.json_reader(HEADER)):
+            assert [verdict_status(v) for v in reader.verdicts_json(text, ctx)] == expected
+    # The header tables are structs of what the rules read in the first reader, dicts
+    # (read with `get`) in the second.
+    assert ".get(" not in fast.json_reader().source
+    assert fast.json_reader(HEADER).source.count(".get(") == 3
 
 
 def test_json_bundles_the_structs_do_not_fit_are_read_as_dicts() -> None:

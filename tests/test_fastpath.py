@@ -359,25 +359,28 @@ def test_json_text_gives_the_reference_outcomes(
           lambda: [(o.status, o.credit) for o in evaluate(rules, tree, as_of, docs)])
 
 
-def test_a_reader_without_header_keys_reads_what_rules_read_of_the_header() -> None:
-    """Built without header keys, the reader decodes the header tables as any others: only
-    the keys the rules read (`organisation.delivers_services` in an `applies`, say)."""
-    pack = RulePack(
+def _pack_of(checks: list[tuple[dict[str, Any], dict[str, Any]]]) -> RulePack:
+    """A one-dimension pack with a rule `R<i>` per (check, other rule keys)."""
+    return RulePack(
         header=PackHeader.model_validate({
             "id": "p", "version": "1", "title": "t", "source": "s",
             "dimensions": [{"id": "d", "name": "d"}]}),
         rules=tuple(Rule.model_validate({
             "id": f"R{i}", "title": "t", "rationale": "r", "dimension": "d", "level": 1,
-            "check": check, "remediation": {"action": "a", "effort": 1, "owner": "o"},
-            **extra})
-            for i, (check, extra) in enumerate([
-                ({"path": "a.x", "is": True},
-                 {"applies": {"when": {"path": "organisation.delivers_services", "is": True},
-                              "reason": "no services"}}),
-                ({"path": "organisation.kind", "is": "ministry"}, {}),
-                ({"path": "assessment.period", "present": True}, {})])),
+            "check": check, "remediation": {"action": "a", "effort": 1, "owner": "o"}, **extra})
+            for i, (check, extra) in enumerate(checks)),
         sha256="0" * 64, origin="test")
-    rules, fast = _fast(pack)
+
+
+def test_a_reader_without_header_keys_reads_what_rules_read_of_the_header() -> None:
+    """Built without header keys, the reader decodes the header tables as any others: only
+    the keys the rules read (`organisation.delivers_services` in an `applies`, say)."""
+    rules, fast = _fast(_pack_of([
+        ({"path": "a.x", "is": True},
+         {"applies": {"when": {"path": "organisation.delivers_services", "is": True},
+                      "reason": "no services"}}),
+        ({"path": "organisation.kind", "is": "ministry"}, {}),
+        ({"path": "assessment.period", "present": True}, {})]))
     as_of = dt.date(2026, 6, 30)
     ctx = EvalContext(as_of, {})
     headers: list[dict[str, Any]] = [
@@ -402,21 +405,11 @@ def test_a_reader_without_header_keys_reads_what_rules_read_of_the_header() -> N
 
 
 def test_json_bundles_the_structs_do_not_fit_are_read_as_dicts() -> None:
-    pack = RulePack(
-        header=PackHeader.model_validate({
-            "id": "p", "version": "1", "title": "t", "source": "s",
-            "dimensions": [{"id": "d", "name": "d"}]}),
-        rules=tuple(Rule.model_validate({
-            "id": f"R{i}", "title": "t", "rationale": "r", "dimension": "d", "level": 1,
-            "check": check, "remediation": {"action": "a", "effort": 1, "owner": "o"}})
-            for i, check in enumerate([{"path": "a.b.c", "ge": 2}, {"path": "a.x", "is": True},
-                                       {"path": "t", "present": True},
-                                       {"path": "t.u", "is": "v"},
-                                       {"path": "a.l", "share_of": ["x", "y"]},
-                                       {"path": "a.d", "within_days": 30},
-                                       {"path": "a.doc", "document": True}])),
-        sha256="0" * 64, origin="test")
-    rules, fast = _fast(pack)
+    checks: list[dict[str, Any]] = [
+        {"path": "a.b.c", "ge": 2}, {"path": "a.x", "is": True}, {"path": "t", "present": True},
+        {"path": "t.u", "is": "v"}, {"path": "a.l", "share_of": ["x", "y"]},
+        {"path": "a.d", "within_days": 30}, {"path": "a.doc", "document": True}]
+    rules, fast = _fast(_pack_of([(check, {}) for check in checks]))
     reader = fast.json_reader()
     ctx = EvalContext(dt.date(2026, 6, 30), {})
     cases: list[tuple[dict[str, Any], int]] = [

@@ -12,7 +12,7 @@ the number of bundles, beyond each organisation's id (kept to catch an organisat
 and, for formats that put every record into one file, the records themselves.
 
 A bad bundle is reported and the others go on (exit code 1; `summary.csv` lists it and
-`failures.txt` says why). Records are written atomically, so an interrupted batch leaves every
+`failures.txt` says why); so is an organisation's index below `--fail-under`. Records are written atomically, so an interrupted batch leaves every
 finished record whole; `--resume` then skips every bundle whose record is there, complete, and
 pins exactly the inputs and settings of this run (evidence and document hashes, packs, engine,
 plugins, profiles, waivers, scoring, dates, language, roadmap settings).
@@ -137,6 +137,8 @@ class BatchPlan:
     output: str
     fingerprint: tuple[Any, ...] = ()
     fast_parsers: bool = True
+    #: Exit 1 when an organisation's pack index is below this (`--fail-under`).
+    fail_under: float | None = None
 
 
 # --- finding bundles ----------------------------------------------------------------------
@@ -601,6 +603,7 @@ def run_batch(
         resume=resume,
         output=str(args.output),
         fingerprint=_fingerprint(session, rules, provenance),
+        fail_under=getattr(args, "fail_under", None),
     )
     return execute(plan, session, rules, bundle_tasks(session, paths), jobs,
                    count=lambda: _count_tasks(session, paths))
@@ -626,6 +629,7 @@ def execute(plan: BatchPlan, session: Session, rules: RuleSet, tasks: Iterable[T
     failures = _Spool()
     records: list[dict[str, Any]] = []
     seen: dict[str, str] = {}
+    below: list[str] = []
     results: Iterable[BundleResult]
     if small or jobs == 1:
         results = (local.assess(task) for task in stream_tasks)
@@ -651,6 +655,8 @@ def execute(plan: BatchPlan, session: Session, rules: RuleSet, tasks: Iterable[T
                 assert result.organisation is not None
                 seen[result.organisation] = result.source
                 summary.write_all(result.rows)
+                if plan.fail_under is not None:
+                    below += _below(result, plan.fail_under)
                 if result.record is not None:
                     records.append(result.record)
                 elif result.output is not None:
@@ -671,7 +677,23 @@ def execute(plan: BatchPlan, session: Session, rules: RuleSet, tasks: Iterable[T
     finally:
         summary.close()
         failures.close()
-    return 1 if failures.count else 0
+    if below:
+        listed = ", ".join(below[:_BELOW_LISTED])
+        more = (f" and {len(below) - _BELOW_LISTED} more (summary.csv has every index)"
+                if len(below) > _BELOW_LISTED else "")
+        print(f"below --fail-under {plan.fail_under}: {listed}{more}", file=stream)
+    return 1 if failures.count or below else 0
+
+
+#: Organisations named on the terminal when indexes are below `--fail-under`.
+_BELOW_LISTED = 20
+
+
+def _below(result: BundleResult, threshold: float) -> list[str]:
+    """"ORGANISATION PACK INDEX" for each pack index of `result` below `threshold` (read
+    from its summary rows: the index as the record rounds it)."""
+    return [f"{result.organisation} {row[5]} {float(row[8]):.3f}" for row in result.rows
+            if row[7] == "index" and float(row[8]) < threshold]
 
 
 def _failure_text(failures: _Spool) -> bytes:

@@ -35,9 +35,15 @@ def _date(text: str) -> dt.date:
 
 def _limit(text: str) -> tuple[str, int]:
     name, _, value = text.partition("=")
-    if not value.isdigit():
-        raise argparse.ArgumentTypeError(f"expected name=number, found {text!r}")
+    if not (value.isascii() and value.isdigit()) or int(value) > _LIMIT_CEILING:
+        raise argparse.ArgumentTypeError(
+            f"expected name=N, N a whole number from 0 to {_LIMIT_CEILING} (2**62), "
+            f"found {text!r}")
     return name, int(value)
+
+
+#: The largest value a limit takes: sizes beyond it cannot be indexed on any machine.
+_LIMIT_CEILING = 2**62
 
 
 def _session(args: argparse.Namespace) -> Session:
@@ -115,8 +121,8 @@ def _render(session: Session, records: Sequence[dict[str, Any]], fmt: str,
 
 def cmd_assess(args: argparse.Namespace) -> int:
     from maturity.api import assess_bundle, provenance_for
-    from maturity.errors import UsageError
 
+    _check_fail_under(args.fail_under)
     session = _session(args)
     profiles = session.resolve_profiles(args.profile)
     rules, changes = session.load_rules(
@@ -139,6 +145,9 @@ def cmd_assess(args: argparse.Namespace) -> int:
     args.lang = _check_lang(session, args.lang)
     provenance = provenance_for(session, changes, args.lang, profiles=profiles,
                                 waiver_file=waiver_file)
+    if one is not None and _names_directory(args.output):
+        # `-o out/` asks for a directory: a folder holding one bundle gets a batch's outputs.
+        one = None
     if one is None:
         from maturity.batch import run_batch
 
@@ -153,21 +162,34 @@ def cmd_assess(args: argparse.Namespace) -> int:
     _write(_render(session, [result.record], args.format,
                    _report_options(session, args.lang, args.format, rules.packs)), args.output)
     if args.fail_under is not None:
-        if not 0 <= args.fail_under <= 1:
-            raise UsageError(
-                "--fail-under takes a score between 0 and 1",
-                code="usage.fail-under",
-                location="--fail-under",
-                expected="a number from 0 to 1",
-                found=str(args.fail_under),
-                fix="e.g. --fail-under 0.6",
-            )
         low = [f"{p} {s.index:.3f}" for p, s in result.scores.items()
                if s.index < args.fail_under]
         if low:
             print(f"below --fail-under {args.fail_under}: " + ", ".join(low), file=sys.stderr)
             return 1
     return 0
+
+
+def _check_fail_under(threshold: float | None) -> None:
+    """Refused before anything is read or written."""
+    if threshold is not None and not 0 <= threshold <= 1:
+        from maturity.errors import UsageError
+
+        raise UsageError(
+            "--fail-under takes a score between 0 and 1",
+            code="usage.fail-under",
+            location="--fail-under",
+            expected="a number from 0 to 1",
+            found=str(threshold),
+            fix="e.g. --fail-under 0.6",
+        )
+
+
+def _names_directory(output: str | None) -> bool:
+    """Whether `-o` names a directory: one that exists, or a path ending with a slash."""
+    if not output or output == "-":
+        return False
+    return output.endswith(("/", os.sep)) or Path(output).is_dir()
 
 
 def _check_lang(session: Session, lang: str | None) -> str | None:
@@ -465,10 +487,10 @@ _EXTRA_COMMANDS: list[Callable[[Any], None]] = []
 # --- auditors: verify, diff, sign, keygen ---------------------------------------------------
 
 
-def _cannot_run(message: str, found: str, fix: str) -> Exception:
+def _cannot_run(message: str, found: str, fix: str, record: Path) -> Exception:
     from maturity.errors import UsageError
 
-    return UsageError(message, code="verify.cannot-run", location="RECORD",
+    return UsageError(message, code="verify.cannot-run", file=record.name,
                       expected="the inputs the record pins", found=found, fix=fix)
 
 
@@ -502,7 +524,7 @@ def _replay(args: argparse.Namespace, record: dict[str, Any], record_path: Path)
         raise _cannot_run("cannot re-run the record: a pinned pack is not available",
                           "; ".join(problems),
                           "install the pack version the record names, or pass its directory "
-                          "with --pack-dir")
+                          "with --pack-dir", record_path)
 
     profiles: list[tuple[str, Profile]] = []
     if args.profile:
@@ -549,8 +571,8 @@ def _replay(args: argparse.Namespace, record: dict[str, Any], record_path: Path)
     if not evidence.exists() and stream_line(evidence) is None:
         raise _cannot_run("cannot re-run the record: its evidence bundle is not found",
                           f"nothing at {evidence.name!r} beside the record",
-                          "pass the bundle with --evidence PATH")
-    bundle = _pinned_bundle(session, evidence, plan.source, record)
+                          "pass the bundle with --evidence PATH", record_path)
+    bundle = _pinned_bundle(session, evidence, plan.source, record, record_path)
     rules, changes = session.load_rules(
         [p.id for p in plan.packs if p.id not in local] or None,
         pack_dirs=[d for pid, (d, _v) in sorted(local.items()) if pid in
@@ -564,11 +586,11 @@ def _replay(args: argparse.Namespace, record: dict[str, Any], record_path: Path)
                                   waiver_file=waiver_file),
         roadmap_settings=plan.roadmap_settings,
     )
-    return compare_records(record, result.record, notes)
+    return compare_records(record, result.record, notes, record_path.read_bytes())
 
 
 def _pinned_bundle(session: Session, evidence: Path, source: str,
-                   record: Mapping[str, Any]) -> Any:
+                   record: Mapping[str, Any], record_path: Path) -> Any:
     """The bundle a record was made from: a bundle directory or file, or the organisation's
     bundle in a directory of a plugin's own layout (a bundle source)."""
     layout = session.host.bundle_source(evidence) if evidence.is_dir() else None
@@ -580,7 +602,8 @@ def _pinned_bundle(session: Session, evidence: Path, source: str,
             return bundle
     raise _cannot_run("cannot re-run the record: its organisation is not in the evidence",
                       f"no bundle for {organisation!r} in {evidence.name!r} ({layout.name})",
-                      "pass the directory the record was made from with --evidence PATH")
+                      "pass the directory the record was made from with --evidence PATH",
+                      record_path)
 
 
 def _check_signatures(record: dict[str, Any], signatures: Sequence[str],

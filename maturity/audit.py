@@ -173,6 +173,9 @@ class Verification:
     causes: tuple[Finding, ...] = ()
     consequences: tuple[Finding, ...] = ()
     notes: tuple[str, ...] = ()
+    #: Whether the record's file holds the re-run's bytes, not only its content (False for a
+    #: record re-saved with another layout: its content may still be identical).
+    same_bytes: bool = True
 
     @property
     def record_edited(self) -> bool:
@@ -182,6 +185,7 @@ class Verification:
     def as_data(self) -> dict[str, Any]:
         return {
             "identical": self.identical,
+            "same_bytes": self.same_bytes,
             "record_edited": self.record_edited,
             "causes": [asdict(f) for f in self.causes],
             "consequences": [asdict(f) for f in self.consequences],
@@ -337,11 +341,15 @@ def _by_rule(findings: Sequence[Finding], kind: FindingKind) -> list[Finding]:
 
 
 def compare_records(
-    record: Mapping[str, Any], rerun: Mapping[str, Any], notes: Iterable[str] = ()
+    record: Mapping[str, Any], rerun: Mapping[str, Any], notes: Iterable[str] = (),
+    record_bytes: bytes | None = None,
 ) -> Verification:
-    """Compare a record with the record its pinned inputs give now."""
-    if canonical_bytes(record) == canonical_bytes(rerun):
-        return Verification(True, notes=tuple(notes))
+    """Compare a record with the record its pinned inputs give now; given the bytes of the
+    record's file, also whether they are the re-run's bytes."""
+    expected = canonical_bytes(rerun)
+    if canonical_bytes(record) == expected:
+        return Verification(True, notes=tuple(notes),
+                            same_bytes=record_bytes is None or record_bytes == expected)
     old = json.loads(canonical_bytes(record))
     new = json.loads(canonical_bytes(rerun))
     findings = [_finding(path, a, b) for path, a, b in _changes(old, new)]
@@ -360,8 +368,13 @@ def compare_records(
 
 def render_verification(result: Verification, name: str, limit: int = 40) -> str:
     """A person's report: the verdict, then why, then what it changed."""
-    if result.identical:
+    if result.identical and result.same_bytes:
         lines = [f"IDENTICAL: {name} is reproduced byte for byte from its inputs"]
+    elif result.identical:
+        lines = [f"IDENTICAL: {name} is reproduced from its inputs, every value the same",
+                 "Note: its bytes are not the record's canonical bytes (it was saved again "
+                 "with another layout); `maturity report RECORD --format json -o FILE` "
+                 "writes them"]
     elif result.record_edited:
         lines = [f"DIFFERS: {name} does not match a re-run of its inputs",
                  "Why: nothing the assessment read has changed, so the record itself was "

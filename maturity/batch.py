@@ -12,10 +12,11 @@ the number of bundles, beyond each organisation's id (kept to catch an organisat
 and, for formats that put every record into one file, the records themselves.
 
 A bad bundle is reported and the others go on (exit code 1; `summary.csv` lists it and
-`failures.txt` says why); so is an organisation's index below `--fail-under`. Records are written atomically, so an interrupted batch leaves every
-finished record whole; `--resume` then skips every bundle whose record is there, complete, and
-pins exactly the inputs and settings of this run (evidence and document hashes, packs, engine,
-plugins, profiles, waivers, scoring, dates, language, roadmap settings).
+`failures.txt` says why); so is an organisation's index below `--fail-under`. Records are
+written atomically, so an interrupted batch leaves every finished record whole; `--resume` then
+skips every bundle whose record is there, complete, and pins exactly the inputs and settings of
+this run (evidence and document hashes, packs, engine, plugins, profiles, waivers, scoring,
+dates, language, roadmap settings).
 
 `--summary-only` writes no records: verdicts come from the generated evaluator
 (`maturity.fastpath`) and scores from its scorer, both equal to the reference engine's.

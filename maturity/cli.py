@@ -472,12 +472,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _roadmap_arguments(parser: argparse.ArgumentParser) -> None:
+def _roadmap_arguments(parser: argparse.ArgumentParser, offer_no_roadmap: bool = True) -> None:
     try:
         from maturity.roadmap_options import add_arguments
     except ImportError:
         return
-    add_arguments(parser)
+    add_arguments(parser, offer_no_roadmap=offer_no_roadmap)
 
 
 #: Further sub-command builders (roadmap, verify, diff, sign, compare) register here.
@@ -797,7 +797,7 @@ def _roadmap_command(sub: Any) -> None:
                    help="level threshold, for a bundle (default 0.75)")
     p.add_argument("--lang", default=None, help="language of the roadmap (en, fr, ar, …; "
                    "default: the record's language)")
-    _roadmap_arguments(p)
+    _roadmap_arguments(p, offer_no_roadmap=False)
     p.set_defaults(handler=cmd_roadmap)
 
 

@@ -7,11 +7,9 @@ imports the planner only when settings are read.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    import argparse
+from typing import Any
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -28,11 +26,13 @@ DEFAULT_PHASES = 6
 DEFAULT_PHASE_MONTHS = 6
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The roadmap options of `maturity assess` and `maturity roadmap`."""
+def add_arguments(parser: argparse.ArgumentParser, *, offer_no_roadmap: bool = True) -> None:
+    """The roadmap options of `maturity assess` and `maturity roadmap` (which parses
+    `--no-roadmap` only to refuse it clearly, so its help leaves it out)."""
     group = parser.add_argument_group(
         "roadmap", "the reform roadmap planned from the gaps (on by default)")
-    group.add_argument("--no-roadmap", action="store_true", help="do not plan a roadmap")
+    group.add_argument("--no-roadmap", action="store_true",
+                       help="do not plan a roadmap" if offer_no_roadmap else argparse.SUPPRESS)
     group.add_argument("--capacity", type=float, metavar="PM",
                        help=f"person-months of work per phase (default {DEFAULT_CAPACITY:g})")
     group.add_argument("--phases", type=int, metavar="N",

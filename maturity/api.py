@@ -180,8 +180,10 @@ class Session:
             chosen.append(load_pack_dir(directory, origin=f"local:{directory.name}",
                                         display=directory.name, limits=self.limits))
             self._local_dirs[chosen[-1].id] = directory
+        local = {pack.id for pack in chosen}
         if pack_ids:
-            for pack_id in pack_ids:
+            # `--pack ID` naming a pack given with --pack-dir asks for what is loaded already.
+            for pack_id in [p for p in pack_ids if p not in local]:
                 owner = self._installed().get(pack_id)
                 if pack_id not in available and owner and not self.host.active(owner[0]):
                     reason = next((s.error for s in self.host.skipped if s.name == owner[0]),

@@ -62,11 +62,23 @@ def _at_fault(pack: RulePack, rule_id: str, part: str | int) -> str | None:
     return None if part in written or "" in written else pack.id
 
 
+def _local(pack: RulePack) -> bool:
+    """A pack read from a directory given on the command line (`--pack-dir`)."""
+    return pack.origin.startswith("local:")
+
+
+def _rule_id_place(pack: RulePack, index: int, rule_id: str) -> tuple[str, str]:
+    """Where the id of a pack's rule was written: its file (or profile) and key path."""
+    if rule_id in pack.tailored:
+        return pack.place(rule_id, "id")
+    return pack.rule_files.get(rule_id, _pack_file(pack)), f"rule {rule_id}: rules[{index}].id"
+
+
 def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet:
     """Validate everything that spans rules and packs, then compile every check once."""
     ordered = tuple(sorted(packs, key=lambda p: p.id))
     seen_packs: set[str] = set()
-    owner: dict[str, str] = {}
+    owner: dict[str, tuple[RulePack, int]] = {}
     compiled: list[CompiledRule] = []
     for pack in ordered:
         where = _pack_file(pack)
@@ -84,19 +96,23 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
         facets = {f.id: f for f in pack.header.facets}
         for index, rule in enumerate(pack.rules):
             if rule.id in owner:
-                file, location = (pack.place(rule.id, "id") if rule.id in pack.tailored else (
-                    pack.rule_files.get(rule.id, _pack_file(pack)),
-                    f"rule {rule.id}: rules[{index}].id"))
+                # The error points at the pack the user is writing (a local directory) when
+                # the other one is installed, whichever of the two comes first by id.
+                blamed, other = owner[rule.id], (pack, index)
+                if not (_local(blamed[0]) and not _local(pack)):
+                    blamed, other = other, blamed
+                file, location = _rule_id_place(*blamed, rule.id)
                 raise PackError(
                     f"duplicate rule id {rule.id!r}",
                     code="pack.duplicate-rule",
                     file=file,
                     location=location,
                     expected="rule ids unique across all loaded packs",
-                    found=f"{rule.id!r} also in pack {owner[rule.id]!r}",
+                    found=f"{rule.id!r} also in pack {other[0].id!r} "
+                          f"({_rule_id_place(*other, rule.id)[0]})",
                     fix="rename the rule, or override it explicitly in a profile",
                 )
-            owner[rule.id] = pack.id
+            owner[rule.id] = (pack, index)
             if rule.dimension not in dimensions:
                 hint = did_you_mean(rule.dimension, dimensions)
                 file, location = pack.place(rule.id, "dimension")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -133,3 +134,25 @@ def test_rule_weight_must_be_positive(session: Session, tmp_path: Path) -> None:
     rules[0]["weight"] = -1
     error = _load_error(session, tmp_path, header, rules)
     _located(error, tmp_path, "rule A-1: rules[0].weight", "weight = -1")
+
+
+def test_a_local_rule_reusing_an_installed_id_is_blamed_whichever_pack_sorts_first(
+        session: Session, tmp_path: Path) -> None:
+    # "aaa" sorts before "oecd-dgpf": the error still points at the local pack's file.
+    local = tmp_path / "mine"
+    shutil.copytree(MINI_PACK, local)
+    header = (local / "pack.toml").read_text().replace('id = "mini"', 'id = "aaa"')
+    (local / "pack.toml").write_text(header)
+    rules = (local / "rules.toml").read_text().replace('id = "A-1"', 'id = "DBD-SA-01"')
+    (local / "rules.toml").write_text(rules)
+    with pytest.raises(PackError) as caught:
+        session.load_rules(["oecd-dgpf"], pack_dirs=[local])
+    error = caught.value
+    assert error.code == "pack.duplicate-rule"
+    assert error.file == "mine/rules.toml"
+    assert "also in pack 'oecd-dgpf' (rules/dgpf/digital-by-design.toml)" in (error.found or "")
+
+
+def test_naming_a_local_pack_with_pack_asks_for_it_once(session: Session) -> None:
+    rules, _changes = session.load_rules(["mini"], pack_dirs=[MINI_PACK])
+    assert [pack.id for pack in rules.packs] == ["mini"]

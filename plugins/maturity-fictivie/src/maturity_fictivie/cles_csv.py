@@ -158,7 +158,8 @@ def parse_cles_csv(data: bytes, display: str, limits: Limits) -> dict[str, Any]:
                         location=f"ligne {line}",
                         expected=f"clé{delimiter}type{delimiter}valeur",
                         found=delimiter.join(cells),
-                        fix="commencez le fichier par la ligne d'en-tête clé;type;valeur",
+                        fix="commencez le fichier par la ligne d'en-tête "
+                            f"clé{delimiter}type{delimiter}valeur",
                     )
                 header_done = True
                 continue

@@ -10,7 +10,9 @@ more rows than the `max_sheet_rows` limit.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import io
+import re
 from typing import Any
 
 from maturity.errors import EvidenceError
@@ -121,6 +123,19 @@ def _convert(kind: str, value: Any, where: str, file: str) -> Any:
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time(0) else value
     return value if isinstance(value, bool | int | float | dt.date) else str(value).strip()
+
+
+def _percent(value: Any, cell: Any) -> bool:
+    """A number in a cell formatted as a percentage (a `%` outside the format's quoted or
+    escaped text, which shows the number as it is)."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    shown = _LITERALS.sub("", str(getattr(cell, "number_format", "") or ""))
+    return "%" in shown
+
+
+#: Quoted text and escaped characters of a number format, which the format shows as written.
+_LITERALS = re.compile(r'"[^"]*"|\\.')
 
 
 def _set(tree: dict[str, Any], key: str, value: Any, where: str, file: str) -> None:
@@ -255,6 +270,10 @@ def read_evidence_workbook(data: bytes, file: str, limits: Limits) -> dict[str, 
                     ref["collected"] = _convert("date", collected, where, file)
                 converted: Any = ref
             else:
+                if _percent(value, value_cell):
+                    # "35 %" typed in a spreadsheet is stored as 0.35 and shown as 35 %:
+                    # read what it shows, the unit of every percentage in the packs.
+                    value = float(decimal.Decimal(repr(value)).scaleb(2))
                 converted = _convert(kind, value, where, file)
             _set(tree, key, converted, where, file)
         return tree

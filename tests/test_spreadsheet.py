@@ -90,3 +90,23 @@ def test_formulas_and_hidden_sheets_are_refused(tmp_path: Path) -> None:
     book.save(path)
     with pytest.raises(EvidenceError, match="hidden sheet"):
         read_evidence_workbook(path.read_bytes(), "f.xlsx", Limits())
+
+
+@pytest.mark.parametrize(("stored", "number_format", "read"), [
+    (0.35, "0%", 35), (0.355, "0.0%", 35.5), (1, "0%", 100), (0.07, "0.00%", 7),
+    (35, '0"%"', 35), (35, "0\\%", 35), (0.35, "General", 0.35),
+])
+def test_a_percentage_cell_is_read_as_the_number_it_shows(
+        tmp_path: Path, stored: float, number_format: str, read: float) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "evidence"
+    sheet.append(["key", "type", "value"])
+    sheet.append(["capability.training.staff_trained_pct", "number", stored])
+    sheet["C2"].number_format = number_format
+    path = tmp_path / "p.xlsx"
+    book.save(path)
+    tree = read_evidence_workbook(path.read_bytes(), "p.xlsx", Limits())
+    assert tree["capability"]["training"]["staff_trained_pct"] == read

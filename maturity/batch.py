@@ -494,7 +494,8 @@ class _Progress:
         if self.bar is not None:
             self.bar.close()
         elapsed = time.monotonic() - self.started
-        print(f"{self.done} bundle{'' if self.done == 1 else 's'} in {elapsed:.1f} s: {self.done - self.failed} assessed, "
+        bundles = "bundle" if self.done == 1 else "bundles"
+        print(f"{self.done} {bundles} in {elapsed:.1f} s: {self.done - self.failed} assessed, "
               f"{self.failed} failed", file=self.stream)
 
 

@@ -5,6 +5,8 @@ the header inside, or one line of a bundle stream (JSON Lines: a `.jsonl` file h
 bundle per line, as a JSON object with its header tables; named `FILE.jsonl:LINE`). Every file,
 line and referenced document is hashed; a document reference that escapes the bundle (`..`,
 an absolute path, a symlink pointing outside) is refused. A stream's documents lie beside it.
+Office lock files in a bundle directory are not evidence; a link there with an evidence suffix
+that leads to no file is refused, as is a directory's header given without its directory.
 """
 
 from __future__ import annotations
@@ -217,6 +219,7 @@ def load_bundle(
             fix=f"name one line as {path.name}:LINE (`maturity assess` takes the whole stream)",
         )
     if not path.exists():
+        _refuse_line_number(path, shown)
         raise EvidenceError(
             "no such file or directory",
             code="evidence.not-found",
@@ -232,10 +235,17 @@ def load_bundle(
     if path.is_dir():
         root = path
         real_root = root.resolve()
-        names = sorted(
-            entry.name for entry in path.iterdir()
-            if entry.is_file() and entry.suffix.lower() in loaders
-        )
+        names, dangling = _evidence_names(path, loaders)
+        if dangling:
+            name, what = dangling[0]
+            raise EvidenceError(
+                "the link does not lead to an evidence file",
+                code="evidence.broken-link",
+                file=f"{shown}/{name}",
+                expected="an evidence file",
+                found=what,
+                fix="remove the link or restore its target",
+            )
         for name in names:
             if not (path / name).resolve().is_relative_to(real_root):
                 raise EvidenceError(
@@ -298,6 +308,7 @@ def load_bundle(
         header_display = f"{shown}/{header_file}"
     else:
         root = path.parent
+        _refuse_lone_header(path, shown, loaders)
         tree, info = read_evidence_file(path, shown, loaders, limits)
         _check_header_keys(tree, shown)
         _collect_documents(tree, root, shown, limits, documents)
@@ -306,6 +317,85 @@ def load_bundle(
         header_display = shown
     return bundle_from_tree(merged, source=shown, header_file=header_display,
                             files=tuple(files), documents=documents, origins=origins)
+
+
+def _is_lock_file(name: str) -> bool:
+    """Office writes a lock file beside a document while it is open (Excel and Word
+    `~$x.xlsx`, LibreOffice `.~lock.x.xlsx#`): not evidence, and not readable as such."""
+    return name.startswith("~$") or (name.startswith(".~lock.") and name.endswith("#"))
+
+
+def _evidence_names(directory: Path, loaders: Mapping[str, EvidenceLoader]
+                    ) -> tuple[list[str], list[tuple[str, str]]]:
+    """The evidence files of a bundle directory, sorted (the files a loader reads, lock files
+    left out), and its links with an evidence suffix that lead nowhere, with what they are:
+    skipping such a link would silently drop the evidence it stood for."""
+    names: list[str] = []
+    dangling: list[tuple[str, str]] = []
+    for entry in directory.iterdir():
+        if entry.suffix.lower() not in loaders or _is_lock_file(entry.name):
+            continue
+        if entry.is_file():
+            names.append(entry.name)
+        elif entry.is_symlink():
+            try:
+                entry.stat()
+            except OSError as exc:
+                if exc.errno not in _ABSENT:
+                    raise
+                dangling.append((entry.name, "a symbolic link loop" if exc.errno == errno.ELOOP
+                                 else "a broken symbolic link (its target is missing)"))
+    return sorted(names), sorted(dangling)
+
+
+def _refuse_lone_header(path: Path, shown: str, loaders: Mapping[str, EvidenceLoader]) -> None:
+    """A bundle directory's header given alone would be assessed without the evidence beside
+    it: every rule not assessed, a score of 0, and nothing to say why."""
+    if not _is_bundle_header(path.name, loaders):
+        return
+    others = [n for n in _evidence_names(path.parent, loaders)[0] if n != path.name]
+    if not others:
+        return
+    # As the user can type it from where they are, never an absolute path.
+    folder = "." if str(path.parent) == "." else path.parent.name or "."
+    listed = ", ".join(others[:5]) + (f" and {len(others) - 5} more" if len(others) > 5 else "")
+    raise EvidenceError(
+        "the header of a bundle directory, given alone: the bundle's other files would be "
+        "ignored",
+        code="evidence.lone-header",
+        file=shown,
+        expected="the bundle directory, or a single-file bundle with no evidence files beside it",
+        found=f"evidence files beside it: {listed}",
+        fix=f"pass the directory {folder} instead of {path.name}",
+    )
+
+
+def _refuse_line_number(path: Path, shown: str) -> None:
+    """`FILE.jsonl:0` (or any line that is not a number from 1) of a stream that exists is a
+    wrong line number, not a missing file."""
+    stream, colon, line = path.name.rpartition(":")
+    if (not colon or not stream.lower().endswith(STREAM_SUFFIXES)
+            or not is_stream(path.with_name(stream))):
+        return
+    message, expected = "not a line number of the stream", "a line number from 1"
+    fix = f"name a line as {stream}:1 (its first line), {stream}:2, …"
+    if line.isascii() and line.isdigit():
+        if int(line) == 0:
+            message = "line numbers of a stream start at 1"
+        elif line.startswith("0"):
+            message = "a line number is written without leading zeros"
+            fix = f"name it as {stream}:{int(line)}"
+        else:
+            message = "line number too large"
+            expected = "a line number from 1, of 12 digits at most"
+    raise EvidenceError(
+        message,
+        code="evidence.line-number",
+        file=shown,
+        expected=expected,
+        found=(line if line.isprintable() else repr(line))[:40] or "nothing after the colon",
+        fix=fix,
+    )
 
 
 #: Suffixes of a bundle stream: one bundle per line, each a JSON object (JSON Lines).
@@ -338,14 +428,18 @@ def stream_line(path: Path) -> tuple[Path, int] | None:
 def stream_lines(path: Path, limits: Limits) -> Iterator[tuple[int, bytes]]:
     """The bundles of a stream: (line number from 1, the line without its line break), blank
     lines skipped, read one line at a time. A line longer than `max_file_bytes` comes cut one
-    byte past the limit (the rest is skipped), so that `load_stream_bundle` refuses it."""
+    byte past the limit (the rest is skipped), so that `load_stream_bundle` refuses it.
+
+    A stream without a bundle (empty, or blank lines only) is refused once read, as a directory
+    without one is: a run over it would otherwise succeed with nothing assessed."""
     cap = limits.max_file_bytes + 1
+    found = False
     with path.open("rb") as handle:
         number = 0
         while True:
             line = handle.readline(cap)
             if not line:
-                return
+                break
             number += 1
             if len(line) == cap and not line.endswith(b"\n"):
                 while (rest := handle.readline(1 << 20)) and not rest.endswith(b"\n"):
@@ -355,7 +449,17 @@ def stream_lines(path: Path, limits: Limits) -> Iterator[tuple[int, bytes]]:
             if number == 1 and line.startswith(b"\xef\xbb\xbf"):
                 line = line[3:]
             if line.strip():
+                found = True
                 yield number, line
+    if not found:
+        raise EvidenceError(
+            "no evidence bundle found",
+            code="evidence.no-bundles",
+            file=path.name,
+            expected="a bundle stream: one bundle a line, each a JSON object",
+            found="an empty file" if number == 0 else f"{number} blank line(s)",
+            fix="add the bundles, one JSON object a line, or leave the stream out",
+        )
 
 
 def load_stream_bundle(

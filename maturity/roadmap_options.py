@@ -7,9 +7,11 @@ imports the planner only when settings are read.
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = [
     "DEFAULT_CAPACITY",
@@ -29,6 +31,8 @@ DEFAULT_PHASE_MONTHS = 6
 def add_arguments(parser: argparse.ArgumentParser, *, offer_no_roadmap: bool = True) -> None:
     """The roadmap options of `maturity assess` and `maturity roadmap` (which parses
     `--no-roadmap` only to refuse it clearly, so its help leaves it out)."""
+    import argparse  # here: the planner imports this module's defaults, never argparse
+
     group = parser.add_argument_group(
         "roadmap", "the reform roadmap planned from the gaps (on by default)")
     group.add_argument("--no-roadmap", action="store_true",

@@ -268,6 +268,10 @@ def schema_markdown(schema: dict[str, KeySpec], packs: list[str]) -> str:
         " `list` (of the allowed values), `document` (a reference"
         ' `{ document = "documents/x.pdf", sha256 = "…", collected = 2026-01-31 }`), `text`.',
         "",
+        "A bundle directory's evidence files are the files a loader reads beside its header;"
+        " the lock files office software leaves beside an open file (`~$x.xlsx`,"
+        " `.~lock.x.xlsx#`) are not read.",
+        "",
         "| key | type | allowed values | meaning | read by |",
         "|---|---|---|---|---|",
     ]

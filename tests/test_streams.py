@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from benchmarks.cohort import write_cohort
 from maturity.batch import IN_PROCESS_BELOW
 from maturity.cli import main
+from maturity.errors import EvidenceError
 from maturity.evidence import line_ref, stream_lines
 from maturity.limits import Limits
 from maturity.plugins import AUTOLOAD_ENV
@@ -231,4 +232,8 @@ def test_a_stream_yields_each_non_blank_line_with_its_number(
     # Blank: nothing but ASCII white space (what a JSON parser would skip).
     expected = [(n, body.encode()) for n, (body, _end) in enumerate(lines, 1)
                 if body.encode().strip()]
+    if not expected:  # a stream without a bundle is refused, as an empty directory is
+        with pytest.raises(EvidenceError, match="no evidence bundle found"):
+            list(stream_lines(path, Limits()))
+        return
     assert list(stream_lines(path, Limits())) == expected

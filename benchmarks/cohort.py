@@ -61,6 +61,14 @@ def _vary(value: Any, rng: random.Random, as_of: dt.date) -> Any:
     return value
 
 
+def _collected_by(value: Any, as_of: dt.date) -> Any:
+    """A document reference collected by the assessment date: an earlier period's bundle
+    cannot hold a document collected after it (the assessment refuses one)."""
+    if isinstance(value, dict) and isinstance(value.get("collected"), dt.date):
+        return {**value, "collected": min(as_of, value["collected"])}
+    return value
+
+
 def _tree(name: str, base: str, rng: random.Random, as_of: dt.date, mix: float,
           towards: str | None = None, progress: float = 0.0) -> dict[str, Any]:
     """One evidence file: the base example's, each value possibly from another example (or,
@@ -89,7 +97,8 @@ def _tree(name: str, base: str, rng: random.Random, as_of: dt.date, mix: float,
                 value = value if chosen is None else chosen
             elif rng.random() < mix:
                 value = rng.choice(options[path])
-            into[key] = _vary(value, rng, as_of) if rng.random() < 0.5 else value
+            into[key] = _collected_by(_vary(value, rng, as_of) if rng.random() < 0.5 else value,
+                                      as_of)
 
     build(_load(base, name), (), out)
     return out

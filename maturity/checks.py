@@ -20,7 +20,7 @@ from typing import Annotated, Any, Final
 from pydantic import Field, StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
-from maturity.errors import did_you_mean
+from maturity.errors import EvidenceError, did_you_mean
 from maturity.model import DocumentInfo
 
 __all__ = [
@@ -38,6 +38,8 @@ __all__ = [
     "any_of",
     "at_least_of",
     "describe_value",
+    "late_document_error",
+    "late_documents",
     "lookup",
 ]
 
@@ -81,6 +83,16 @@ class EvalContext:
     origins: Mapping[str, str] = field(default_factory=dict)
     source: str = ""
 
+    def __post_init__(self) -> None:
+        # The effective assessment date (the bundle's, or --as-of) is first known here, and
+        # every evaluator (the reference closures, the generated code, a batch's summaries)
+        # builds a context: refusing it refuses the bundle on every path alike.
+        # `maturity.engine.evaluate` refuses it first, naming the reference's key.
+        late = late_documents(self.documents, self.as_of)
+        if late:
+            raise late_document_error(late[0], self.as_of, file=self.source or None,
+                                      location=f"document {late[0].path}")
+
     def file_of(self, path: str) -> str | None:
         """The evidence file a dotted key path was read from, else the bundle, when known."""
         keys = path.split(".")
@@ -89,6 +101,30 @@ class EvalContext:
             if file is not None:
                 return file
         return self.source or None
+
+
+def late_documents(documents: Mapping[str, DocumentInfo], as_of: dt.date
+                   ) -> list[DocumentInfo]:
+    """The documents collected after the assessment date, in the bundle's order: evidence
+    from the future, refused as `within_days` refuses a date after the assessment date."""
+    return [info for info in documents.values()
+            if info.collected is not None and info.collected > as_of]
+
+
+def late_document_error(info: DocumentInfo, as_of: dt.date, *, file: str | None,
+                        location: str) -> EvidenceError:
+    """The error for a document collected after the assessment date."""
+    collected = info.collected.isoformat() if info.collected else None
+    return EvidenceError(
+        f"document {info.path!r} was collected after the assessment date",
+        code="evidence.document-late",
+        file=file,
+        location=location,
+        expected=f"a date on or before the assessment date {as_of.isoformat()}",
+        found=str(collected),
+        fix="correct the collection date, or assess on a later date ([assessment] as_of, "
+            "or --as-of)",
+    )
 
 
 Evaluator = Callable[[Mapping[str, Any], EvalContext], Result]

@@ -4,7 +4,10 @@ Each rule gives one `Outcome` with its explanation. Missing evidence is `not_ass
 pass; evidence of the wrong type is `error`; documents older than a rule's maximum evidence age
 make it `stale`; an active waiver makes a non-passing rule `waived` (its underlying outcome kept).
 A rule the organisation declares not applicable, with a justification, is `not_applicable`; what
-its evidence would have given is kept beside it, so the declaration can be audited.
+its evidence would have given is kept beside it, so the declaration can be audited. A document
+collected after the assessment date refuses the whole bundle (`EvidenceError`), whichever
+evaluator runs; a document missing from the bundle, or not matching its sha256, is named in the
+explanation of a rule that reads it and gets less than full credit.
 """
 
 from __future__ import annotations
@@ -13,8 +16,16 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from maturity.checks import BadShape, EvalContext, Missing, Result, lookup
-from maturity.errors import MaturityError
+from maturity.checks import (
+    BadShape,
+    EvalContext,
+    Missing,
+    Result,
+    late_document_error,
+    late_documents,
+    lookup,
+)
+from maturity.errors import MaturityError, format_location
 from maturity.model import (
     DocumentInfo,
     Explanation,
@@ -100,6 +111,31 @@ def stale_documents(
     return stale
 
 
+def _document_notes(values: Mapping[str, Any], ctx: EvalContext) -> list[str]:
+    """Why the document references a rule read give no credit (a document that is not in
+    the bundle, or not the file its sha256 names): "credit 0" alone leaves the reader to
+    guess. Read from the values the explanation shows, so that it costs nothing when a
+    rule reads no document."""
+    notes: list[str] = []
+    for value in values.values():
+        if type(value) is not dict or type(name := value.get("document")) is not str:
+            continue
+        info = ctx.documents.get(name)
+        if info is None or info.sha256 is None:
+            note = f"document {name!r} is not in the bundle"
+            near = sorted(path for path, other in ctx.documents.items()
+                          if other.sha256 is not None and path.casefold() == name.casefold())
+            if near:
+                note += f" (did you mean {near[0]!r}?)"
+        elif value.get("sha256") is not None and value.get("sha256") != info.sha256:
+            note = f"document {name!r} does not match its declared sha256"
+        else:
+            continue
+        if note not in notes:
+            notes.append(note)
+    return notes
+
+
 def evaluate_rule(
     compiled: CompiledRule,
     data: Mapping[str, Any],
@@ -171,6 +207,8 @@ def outcome_from_result(
         credit = result
         status = _status(credit)
         detail = f"credit {credit:.4g}"
+        if credit < 1.0:
+            detail = "; ".join((detail, *_document_notes(values, ctx)))
     explanation = Explanation(condition, values, detail)
     stale = stale_documents(compiled, data, ctx) if status in (
         OutcomeStatus.PASS, OutcomeStatus.PARTIAL) else []
@@ -215,6 +253,7 @@ def evaluate(
     `waivers` and `not_applicable` (justifications) are keyed by rule id; `origins` (the file
     each part of `data` came from) and `source` (the bundle) only serve error messages.
     """
+    _refuse_late_documents(data, as_of, documents or {}, origins or {}, source)
     ctx = EvalContext(as_of, documents or {}, origins or {}, source)
     waived = waivers or {}
     declared = not_applicable or {}
@@ -228,3 +267,49 @@ def evaluate(
                 else f"rule {c.id}"
             raise
     return outcomes
+
+
+def _refuse_late_documents(data: Mapping[str, Any], as_of: dt.date,
+                           documents: Mapping[str, DocumentInfo], origins: Mapping[str, str],
+                           source: str) -> None:
+    """Refuse a document collected after the assessment date at the reference's `collected`
+    key, in the file it was read from (`EvalContext` refuses it too, without the key: the
+    generated evaluator builds one, and falls back here)."""
+    late = {info.path: info for info in late_documents(documents, as_of)}
+    if not late:
+        return
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
+    while stack:
+        node, keys = stack.pop()
+        if isinstance(node, dict):
+            name = node.get("document")
+            if isinstance(name, str):
+                if name in late and node.get("collected") is not None:
+                    raise late_document_error(late[name], as_of,
+                                              file=_file_of(keys, origins) or source or None,
+                                              location=f"{format_location(keys)}.collected")
+                continue
+            items: list[tuple[Any, tuple[str | int, ...]]] = [
+                (v, (*keys, k)) for k, v in node.items()]
+        elif isinstance(node, list):
+            items = [(v, (*keys, i)) for i, v in enumerate(node)]
+        else:
+            continue
+        stack.extend(reversed(items))
+    first = next(iter(late.values()))
+    raise late_document_error(first, as_of, file=source or None,
+                              location=f"document {first.path}")
+
+
+def _file_of(keys: Sequence[str | int], origins: Mapping[str, str]) -> str | None:
+    """The evidence file a key path was read from (its longest dotted prefix in `origins`)."""
+    names: list[str] = []
+    for key in keys:
+        if not isinstance(key, str):
+            break
+        names.append(key)
+    for end in range(len(names), 0, -1):
+        file = origins.get(".".join(names[:end]))
+        if file is not None:
+            return file
+    return None

@@ -96,6 +96,7 @@ def trend(records: Sequence[Mapping[str, Any]], files: Sequence[str] | None = No
             found="organisations " + ", ".join(organisations),
             fix="pass one organisation's records (use `maturity compare` across organisations)",
         )
+    _refuse_repeated_periods(records, names)
     ordered = sorted(zip(records, names, strict=True),
                      key=lambda rn: (str((rn[0].get("assessment") or {}).get("as_of")),
                                      _label(rn[0]), rn[1]))
@@ -129,6 +130,25 @@ def trend(records: Sequence[Mapping[str, Any]], files: Sequence[str] | None = No
                              tuple(dimension_names.get(d, d) for d in ordered_ids),
                              tuple(points)))
     return Trend(organisations[0], str(first.get("name") or organisations[0]), tuple(out))
+
+
+def _refuse_repeated_periods(records: Sequence[Mapping[str, Any]], names: Sequence[str]) -> None:
+    """Two records of one period (the same record twice, or an assessment run again) would
+    be two points of the same period, the second one "comparable", reading as no change."""
+    first: dict[str, str] = {}
+    for record, name in zip(records, names, strict=True):
+        period = _label(record)
+        if period not in first:
+            first[period] = name
+            continue
+        raise RecordError(
+            f"two records of the period {period!r}",
+            code="record.trend-periods",
+            file=f"{first[period]}, {name}",
+            expected="one record per period",
+            found=f"{first[period]} and {name}, both of {period!r}",
+            fix="remove one of them",
+        )
 
 
 # --- rendering ----------------------------------------------------------------------------

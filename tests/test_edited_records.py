@@ -198,7 +198,11 @@ def test_records_of_every_kind_the_engine_writes_are_read(tmp_path: Path,
         assert main(["assess", str(tmp_path / "bundle"), "--pack-dir", str(tmp_path / "pack"),
                      "--scoring", model, "-o", str(record)]) == 0
         assert json.loads(record.read_text(encoding="utf-8"))["outcomes"][0]["facet"] is None
-        for argv in _commands(record, record, tmp_path / "out"):
+        # Another period of the organisation: a trend refuses one period twice.
+        later = tmp_path / f"{model}-later.json"
+        assert main(["assess", str(tmp_path / "bundle"), "--pack-dir", str(tmp_path / "pack"),
+                     "--scoring", model, "--as-of", "2026-11-30", "-o", str(later)]) == 0
+        for argv in _commands(record, later, tmp_path / "out"):
             if argv[0] == "roadmap":
                 argv += ["--pack-dir", str(tmp_path / "pack")]
             assert main(argv) == 0, argv

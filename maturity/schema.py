@@ -8,7 +8,7 @@ say it through their checks. The schema feeds the fill-in templates (TOML, XLSX)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -225,8 +225,11 @@ def check_evidence(bundle: EvidenceBundle, rules: RuleSet) -> list[str]:
         if expected not in ("any", found) and not (expected == "text" and found == "date"):
             findings.append(f"wrong type at {key}: expected {spec.type}, found {found}")
         elif spec.allowed and spec.type in ("choice", "text") and value not in spec.allowed:
+            hint = did_you_mean(str(value), spec.allowed)
             findings.append(f"value at {key} is not one of {', '.join(spec.allowed)}: "
-                            f"found {value!r}")
+                            f"found {value!r}" + (f" (did you mean {hint!r}?)" if hint else ""))
+        elif spec.allowed and spec.type == "list" and isinstance(value, list):
+            findings += _list_findings(key, value, spec.allowed)
     missing: dict[str, list[str]] = {}
     for key, spec in schema.items():
         if key not in present:
@@ -244,6 +247,10 @@ def check_evidence(bundle: EvidenceBundle, rules: RuleSet) -> list[str]:
                             f"does not match the file ({doc.sha256})")
         if doc.collected is None:
             findings.append(f"document {doc.path} has no collection date")
+        elif bundle.as_of is not None and doc.collected > bundle.as_of:
+            findings.append(f"document {doc.path} was collected {doc.collected.isoformat()}, "
+                            f"after the assessment date {bundle.as_of.isoformat()}: the "
+                            "assessment refuses it")
         elif bundle.as_of is not None:
             for key, value in present.items():
                 spec = schema.get(key)
@@ -253,6 +260,24 @@ def check_evidence(bundle: EvidenceBundle, rules: RuleSet) -> list[str]:
                     findings.append(f"document {doc.path} is stale: collected "
                                     f"{doc.collected.isoformat()}, older than "
                                     f"{spec.max_age_days} days for {key}")
+    return findings
+
+
+def _list_findings(key: str, items: list[Any], allowed: Sequence[str]) -> list[str]:
+    """A "choose all that apply" list counts only the allowed values it holds: an item spelt
+    otherwise lowers the credit in silence, and an item given twice counts once."""
+    findings: list[str] = []
+    seen: set[Any] = set()
+    for item in items:
+        if isinstance(item, str) and item not in allowed:
+            hint = did_you_mean(item, allowed)
+            findings.append(f"value at {key} holds {item!r}, which no rule counts (allowed: "
+                            f"{', '.join(allowed)})"
+                            + (f"; did you mean {hint!r}?" if hint else ""))
+        elif isinstance(item, Hashable) and item in seen:
+            findings.append(f"value at {key} lists {item!r} twice (it counts once)")
+        if isinstance(item, Hashable):
+            seen.add(item)
     return findings
 
 

@@ -762,6 +762,7 @@ class CheckCompiler:
             raise CheckSpecError(
                 f"invalid parameter for `{operator}`: {exc}",
                 [*location, operator],
+                expected=_describe_params(check_type),
                 found=_written(raw),
             ) from None
         keys = tuple(path.split("."))

@@ -261,6 +261,7 @@ def cmd_rules_show(args: argparse.Namespace) -> int:
             f"no rule {args.rule_id!r} in the loaded packs",
             code="usage.unknown-rule",
             location="RULE_ID",
+            expected="the id of a rule of the loaded packs (`maturity rules list -v`)",
             found=repr(args.rule_id),
             fix=f"did you mean {hint!r}?" if hint else "see `maturity rules list -v`",
         ) from None

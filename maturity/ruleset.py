@@ -173,7 +173,8 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
                     location=location,
                     expected=exc.expected,
                     found=exc.found,
-                    fix=exc.fix,
+                    fix=exc.fix or "correct the check: docs/rules.md gives each operator's "
+                                   "parameters with an example",
                 ) from None
             compiled.append(CompiledRule(rule, pack.id, check, applies, ()))
     by_id = {c.id: c for c in compiled}

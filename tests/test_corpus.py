@@ -175,6 +175,9 @@ def _check_error(expect: Expect, err: str, report: str) -> None:
         assert expect.found in _field(err, "found"), report
     if expect.fix is not None:
         assert expect.fix in _field(err, "fix"), report
+    # The promise made of every error: what was expected, what was found, how to fix it.
+    for name in ("expected", "found", "fix"):
+        assert _field(err, name), f"no {name} line\n{report}"
 
 
 def _field(err: str, name: str) -> str:

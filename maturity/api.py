@@ -453,15 +453,19 @@ def declared_not_applicable(bundle: EvidenceBundle, rules: RuleSet) -> dict[str,
             continue
         for rule_id, justification in sorted(entries.items()):
             if rule_id not in loaded[pack_id]:
+                owner = next((p for p in sorted(loaded) if rule_id in loaded[p]), None)
                 hint = did_you_mean(rule_id, loaded[pack_id])
                 raise EvidenceError(
                     f"declares an unknown rule of {pack_id} not applicable",
                     code="evidence.unknown-rule",
-                    file=bundle.source,
+                    # The header holds the declarations (a directory's origins name it).
+                    file=bundle.origins.get("organisation", bundle.source),
                     location=f"not_applicable.{pack_id}.{rule_id}",
                     expected=f"a rule id of the pack {pack_id}",
                     found=repr(rule_id),
-                    fix=f"did you mean {hint!r}?" if hint else "see `maturity rules list -v`",
+                    fix=(f"it is a rule of {owner}: declare it under [not_applicable.{owner}]"
+                         if owner else f"did you mean {hint!r}?" if hint
+                         else "see `maturity rules list -v`"),
                 )
             declared.setdefault(pack_id, {})[rule_id] = justification
     return declared

@@ -132,14 +132,19 @@ def read_evidence_file(
 def parse_evidence(data: bytes, display: str, loader: EvidenceLoader, limits: Limits
                    ) -> tuple[Any, EvidenceFile]:
     """An evidence file's tree, checked, and its hash."""
+    # A bundle's header cannot be removed: it says whose evidence this is.
+    stem, _, suffix = display.rpartition("/")[2].rpartition(".")
+    header = stem == "bundle" and f".{suffix.lower()}" in loader.suffixes
+    fix = ("fill in its [organisation] and [assessment] tables (`maturity evidence template` "
+           "shows them)" if header else "fill it in or remove it from the bundle")
     if not data.strip():
         raise EvidenceError(
             "the file is empty",
             code="evidence.empty",
             file=display,
-            expected="evidence data",
+            expected="a bundle header" if header else "evidence data",
             found="an empty file",
-            fix="fill it in or remove it from the bundle",
+            fix=fix,
         )
     tree = loader.parse(data, display, limits)
     if tree is None:  # a YAML file of comments, a JSON null
@@ -147,9 +152,9 @@ def parse_evidence(data: bytes, display: str, loader: EvidenceLoader, limits: Li
             "the file holds no evidence",
             code="evidence.empty",
             file=display,
-            expected="evidence data",
+            expected="a bundle header" if header else "evidence data",
             found="only comments, or null",
-            fix="fill it in or remove it from the bundle",
+            fix=fix,
         )
     if not isinstance(tree, dict):
         raise EvidenceError(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -21,7 +22,7 @@ from maturity.errors import InputError, PackError, did_you_mean, format_location
 from maturity.formats import check_tree, parse_toml, read_input
 from maturity.keylines import located
 from maturity.limits import Limits
-from maturity.model import PackHeader, Rule, RulePack
+from maturity.model import SLUG_PATTERN, PackHeader, Rule, RulePack
 from maturity.ruleset import CompiledRule, RuleSet, compile_rules
 
 __all__ = [
@@ -82,15 +83,39 @@ def pydantic_error(
             found="nothing",
             fix="add the key",
         )
+    expected = first["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch" and first.get("ctx", {}).get("pattern") == SLUG_PATTERN:
+        expected = "lowercase letters, digits and hyphens, from a letter or digit"
     return error(
         first["msg"],
         code=f"{error.default_code}.invalid-value",
         file=file,
         location=where,
-        expected=first["msg"].removeprefix("Input should be ").removeprefix("Value error, "),
+        expected=expected,
         found=_short(found),
-        fix="correct the value",
+        fix=_fix_for(kind, found, first.get("ctx") or {}),
     )
+
+
+def _fix_for(kind: str, found: Any, ctx: Mapping[str, Any]) -> str:
+    """How to correct a value pydantic refused, in the words of the file's author."""
+    if kind in ("bool_type", "bool_parsing"):
+        return "write true or false, without quotes"
+    if kind == "string_type" and isinstance(found, int | float) and not isinstance(found, bool):
+        return f'write it as text, in quotes: "{found}"'
+    if kind in ("int_type", "int_parsing", "float_type", "float_parsing", "int_from_float"):
+        return "write a number, without quotes"
+    if kind.startswith("date_"):
+        return "write the date as YYYY-MM-DD"
+    if kind == "string_too_short":
+        return "write the text (it may not be empty)"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") == SLUG_PATTERN and isinstance(
+            found, str):
+        slug = re.sub(r"[^a-z0-9]+", "-", found.lower()).strip("-")
+        return f"e.g. {slug!r}" if slug else "use lowercase letters, digits and hyphens"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        return "write a number in that range"
+    return "correct the value"
 
 
 def _short(value: Any) -> str:

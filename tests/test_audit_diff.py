@@ -277,3 +277,17 @@ def test_a_declaration_needs_a_known_rule_and_a_justification(
     assert where in (caught.value.location or "")
     if code == "evidence.unknown-rule":
         assert "DBD-SA-06" in (caught.value.fix or "")
+        assert caught.value.file == f"{bundle.name}/bundle.toml"
+
+
+def test_a_declaration_under_the_wrong_pack_says_which_pack_has_the_rule(
+        session: Session, builtin_rules: RuleSet, tmp_path: Path) -> None:
+    bundle = copy_bundle(tmp_path)
+    rule = next(r.id for p in builtin_rules.packs if p.id == "oecd-digital-talent"
+                for r in sorted(p.rules, key=lambda r: r.id))
+    with (bundle / "bundle.toml").open("a", encoding="utf-8") as header:
+        header.write(f'\n[not_applicable.oecd-dgpf]\n{rule} = "Not ours"\n')
+    with pytest.raises(EvidenceError) as caught:
+        assess(bundle, rules=builtin_rules, session=session)
+    assert caught.value.fix == ("it is a rule of oecd-digital-talent: declare it under "
+                                "[not_applicable.oecd-digital-talent]")

@@ -237,9 +237,11 @@ def render_trend(result: Trend, fmt: str, language: Language | None = None) -> b
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
         for pack in result.packs:
-            for point in pack.points:
+            for position, point in enumerate(pack.points):
                 head = (pack.pack, point.as_of, point.period, point.version)
-                tail = ("no" if point.breaks else "yes", "; ".join(point.breaks))
+                # The first period has no previous one: neither comparable nor not.
+                comparable = "" if position == 0 else "no" if point.breaks else "yes"
+                tail = (comparable, "; ".join(point.breaks))
                 writer.writerow((*head, "index", repr(point.index), "", *tail))
                 for dim in pack.dimensions:
                     if dim in point.dimensions:

@@ -56,8 +56,8 @@ def test_csv_and_markdown() -> None:
                record("mof", 0.4, (0.5, 0.3), period="2025", version="1.1.0")]
     rows = list(csv.DictReader(io.StringIO(render_trend(trend(records), "csv").decode())))
     assert [(r["period"], r["scope"], r["score"], r["comparable_with_previous"]) for r in rows] \
-        == [("2024", "index", "0.2", "yes"), ("2024", "d-one", "0.1", "yes"),
-            ("2024", "d-two", "0.3", "yes"), ("2025", "index", "0.4", "no"),
+        == [("2024", "index", "0.2", ""), ("2024", "d-one", "0.1", ""),
+            ("2024", "d-two", "0.3", ""), ("2025", "index", "0.4", "no"),
             ("2025", "d-one", "0.5", "no"), ("2025", "d-two", "0.3", "no")]
     assert "changed version 1.0.0 → 1.1.0" in rows[-1]["why_not"]
     md = render_trend(trend(records), "md").decode()

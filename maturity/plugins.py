@@ -32,7 +32,7 @@ from packaging.version import Version
 
 from maturity import hookspecs
 from maturity.catalogues import TranslationCatalogue
-from maturity.checks import CheckType, EvalContext, describe_value
+from maturity.checks import BadShape, CheckType, EvalContext, Missing, describe_value
 from maturity.errors import MaturityError, PluginError, did_you_mean
 from maturity.evidence import EvidenceLoader, Parser
 from maturity.hookspecs import BundleSource, PackLocation, ReportFormat
@@ -182,7 +182,7 @@ def _check_test(plugin: str, operator: str, test: Callable[..., Any]) -> Callabl
 
     def run(value: Any, ctx: EvalContext, path: str) -> Any:
         try:
-            return test(value, ctx, path)
+            result = test(value, ctx, path)
         except MaturityError:
             raise
         except Exception as exc:
@@ -197,6 +197,21 @@ def _check_test(plugin: str, operator: str, test: Callable[..., Any]) -> Callabl
                 found=f"{_describe(exc)}, on {describe_value(value)}",
                 fix=f"fix or uninstall the plugin {plugin!r}; meanwhile check the value",
             ) from exc
+        if isinstance(result, Missing | BadShape):
+            return result
+        if (isinstance(result, int | float) and not isinstance(result, bool)
+                and 0.0 <= result <= 1.0):
+            return float(result)
+        # A credit outside [0, 1] would be written into a record no reader accepts.
+        raise PluginError(
+            f"plugin {plugin!r} gave an invalid result in its check {operator!r}",
+            code="plugin.raised",
+            file=ctx.file_of(path),
+            location=path,
+            expected="a credit from 0 to 1 (or Missing, or BadShape)",
+            found=f"{result!r}"[:80] + f", on {describe_value(value)}",
+            fix=f"fix or uninstall the plugin {plugin!r}",
+        )
 
     return run
 

@@ -205,3 +205,44 @@ def test_a_bundle_source_failing_names_the_directory_it_was_reading(site: Plugin
         list(source.bundles())
     assert caught.value.file == str(tmp_path / "registers")
     assert caught.value.location == "bundle source 'register' (maturity_bundle_source)"
+
+
+LENGTH = """
+from pydantic import StrictInt
+from maturity.checks import CheckType
+
+def build(scale):
+    def test(value, ctx, path):
+        return len(value) * scale          # a credit above 1, or an int, or NaN
+    return test
+
+@hookimpl
+def maturity_check_types():
+    return [CheckType("starts_with", StrictInt, build, lambda p: f"length x {p}")]
+"""
+
+
+@pytest.mark.parametrize(("code", "credit", "refused"), [
+    ('"MER-1"', 0, False), ('"M"', 1, False), ('"MER-1"', 1, True), ('"MER-1"', 2, True)])
+def test_a_check_giving_a_credit_outside_0_to_1_is_refused_not_recorded(
+        site: PluginSite, tmp_path: Path, code: str, credit: int, refused: bool) -> None:
+    work = workspace(tmp_path, code=code)
+    rule = (work / "pack" / "registry.toml").read_text(encoding="utf-8")
+    (work / "pack" / "registry.toml").write_text(
+        rule.replace('starts_with = "MER"', f"starts_with = {credit}"), encoding="utf-8")
+    session = Session(host=create_host(autoload=False,
+                                       extra=[("registry", site.module(LENGTH))]))
+    rules, _ = session.load_rules(pack_dirs=[work / "pack"])
+    bundle = session.load_evidence(work / "bundle", display="bundle")
+    if not refused:
+        result = assess_bundle(bundle, rules, model=session.scoring_model("oecd-dgi"),
+                               provenance=provenance_for(session, []))
+        assert {o.rule: o.credit for o in result.outcomes}["REG-01"] == float(credit)
+        return
+    with pytest.raises(PluginError) as caught:
+        assess_bundle(bundle, rules, model=session.scoring_model("oecd-dgi"),
+                      provenance=provenance_for(session, []))
+    assert caught.value.message == "plugin 'registry' gave an invalid result in its check " \
+        "'starts_with'"
+    assert (caught.value.file, caught.value.location) == (
+        "bundle/registry.toml", "registry.code (read by rule REG-01)")

@@ -33,6 +33,7 @@ terms win); two plugins translating the same text into the same locale is an err
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -121,6 +122,8 @@ class TranslationCatalogue(BaseModel):
                 )
             if not given:
                 raise ValueError(f"{kind}.{entry_key}: no translated text")
+        for message in sorted(self.messages):
+            _check_placeholders(message, self.messages[message])
         return self
 
     def entries(self) -> list[tuple[str, str, Translation]]:
@@ -135,6 +138,24 @@ class TranslationCatalogue(BaseModel):
 
     def element_count(self) -> int:
         return len(self.entries())
+
+
+#: A report message's placeholder, as jinja2's gettext fills it (`%(name)s`).
+_PLACEHOLDER = re.compile(r"%\((\w+)\)[sdifr]")
+
+
+def _check_placeholders(message: str, translation: str) -> None:
+    """A translation names the placeholders its message names, each well formed: another
+    name, or a `%` left without its conversion, stops every report in that language."""
+    wanted, given = (sorted(set(_PLACEHOLDER.findall(t))) for t in (message, translation))
+    if given != wanted:
+        raise ValueError(
+            f"messages[{message!r}]: the translation's placeholders "
+            f"({', '.join(given) or 'none'}) are not the message's ({', '.join(wanted) or 'none'})")
+    if "%" in _PLACEHOLDER.sub("", translation).replace("%%", "") and "%" not in (
+            _PLACEHOLDER.sub("", message).replace("%%", "")):
+        raise ValueError(f"messages[{message!r}]: a % in the translation is not a placeholder "
+                         "(write %(name)s, or %% for a percent sign)")
 
 
 def _given_fields(translation: Translation) -> list[str]:

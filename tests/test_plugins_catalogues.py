@@ -43,6 +43,12 @@ def mini() -> RulePack:
     ('[catalogue]\nlocale = "fr"\npack = "mini"\n[catalogue.rules.A-1]\nsource = "000000000000"\n',
      "catalogue", "rules.A-1: no translated text"),
     ('[catalogue]\nlocale = "fr"\n', "catalogue", "an empty catalogue"),
+    ('[catalogue]\nlocale = "fr"\n[catalogue.messages]\n"%(n)s phases" = "%(nombre)s phases"\n',
+     "catalogue", "the translation's placeholders (nombre) are not the message's (n)"),
+    ('[catalogue]\nlocale = "fr"\n[catalogue.messages]\n"%(n)s phases" = "%(n) phases"\n',
+     "catalogue", "the translation's placeholders (none) are not the message's (n)"),
+    ('[catalogue]\nlocale = "fr"\n[catalogue.messages]\n"Done" = "100 % fait"\n',
+     "catalogue", "a % in the translation is not a placeholder"),
 ])
 def test_catalogue_files_are_validated_strictly(tmp_path: Path, text: str, location: str | None,
                                                 detail: str) -> None:
@@ -95,3 +101,12 @@ def test_a_translation_is_stale_exactly_when_its_english_text_changed(original: 
     (translated,) = apply_catalogues([edited_pack], [("words", fr)])
     stale = stale_translations(translated, "fr")
     assert stale == ([] if edited == original else ["dimensions.alpha"])
+
+
+@given(st.lists(st.sampled_from(["n", "phases", "months"]), unique=True),
+       st.text(st.characters(exclude_characters="%"), max_size=8))
+def test_a_translation_with_the_message_s_placeholders_is_accepted(
+        names: list[str], words: str) -> None:
+    message = " ".join(f"%({n})s" for n in names) + " phases"
+    translated = words + " ".join(f"%({n})s" for n in reversed(names)) + " %% de"
+    TranslationCatalogue.model_validate({"locale": "fr", "messages": {message: translated}})

@@ -123,6 +123,11 @@ def default_settings() -> dict[str, Any]:
     return RoadmapSettings().as_data()
 
 
+#: Person-months a phase can hold: a million, beyond any ministry (and far from where sums of
+#: efforts in exact decimals overflow).
+_MAX_CAPACITY = 1e6
+
+
 def _setting_error(key: str, expected: str, found: Any) -> UsageError:
     return UsageError(
         f"invalid roadmap setting {key!r}",
@@ -183,8 +188,9 @@ def parse_settings(settings: Mapping[str, Any]) -> RoadmapSettings:
             fix=f"did you mean {hint!r}?" if hint else "remove it",
         )
     capacity = settings.get("capacity", DEFAULT_CAPACITY)
-    if not _number(capacity) or capacity <= 0:
-        raise _setting_error("capacity", "person-months per phase, > 0", capacity)
+    if not _number(capacity) or not 0 < capacity <= _MAX_CAPACITY:
+        raise _setting_error("capacity", f"person-months per phase, > 0 and at most "
+                             f"{_MAX_CAPACITY:g}", capacity)
     phases = settings.get("phases", DEFAULT_PHASES)
     if isinstance(phases, bool) or not isinstance(phases, int) or not 1 <= phases <= 100:
         raise _setting_error("phases", "a number of phases from 1 to 100", phases)

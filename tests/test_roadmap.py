@@ -312,7 +312,8 @@ def test_later_targets_win_and_unknown_dimensions_are_usage_errors(
 
 
 @pytest.mark.parametrize("settings_", [
-    {"capacity": 0}, {"capacity": float("nan")}, {"phases": 0}, {"phases": 1.5},
+    {"capacity": 0}, {"capacity": float("nan")}, {"capacity": 1e308}, {"phases": 0},
+    {"phases": 1.5},
     {"phase_months": True}, {"capacity": "12"}, {"targets": "all"},
     {"targets": [{"dimension": "all"}]}, {"targets": [{"dimension": "all", "level": 6}]},
     {"targets": [{"dimension": "all", "score": 1.5}]},

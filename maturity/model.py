@@ -326,6 +326,14 @@ class Waiver(_Strict):
     expires: dt.date
     risk: Literal["low", "medium", "high"]
 
+    @field_validator("justification", "approver")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        # A waiver waives a finding on someone's word: spaces are nobody's.
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
     def active_on(self, day: dt.date) -> bool:
         return self.granted <= day <= self.expires
 

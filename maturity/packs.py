@@ -87,7 +87,7 @@ def pydantic_error(
     if kind == "string_pattern_mismatch" and first.get("ctx", {}).get("pattern") == SLUG_PATTERN:
         expected = "lowercase letters, digits and hyphens, from a letter or digit"
     return error(
-        first["msg"],
+        first["msg"].removeprefix("Value error, "),
         code=f"{error.default_code}.invalid-value",
         file=file,
         location=where,
@@ -107,7 +107,8 @@ def _fix_for(kind: str, found: Any, ctx: Mapping[str, Any]) -> str:
         return "write a number, without quotes"
     if kind.startswith("date_"):
         return "write the date as YYYY-MM-DD"
-    if kind == "string_too_short":
+    if kind == "string_too_short" or (kind == "value_error" and "blank" in str(
+            ctx.get("error", ""))):
         return "write the text (it may not be empty)"
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == SLUG_PATTERN and isinstance(
             found, str):

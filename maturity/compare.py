@@ -276,9 +276,20 @@ class Comparison:
     packs: tuple[PackComparison, ...]
 
 
+def _anonymous_order(entry: Entry) -> tuple[Any, ...]:
+    """Best mean index first, then by every score; the id only between identical scores."""
+    indexes = [index for index, _dims in entry.scores.values()]
+    scores = tuple(-score for pack in sorted(entry.scores)
+                   for _dim, score, _level in entry.scores[pack][1])
+    mean = math.fsum(indexes) / len(indexes) if indexes else 0.0
+    return (-mean, scores, entry.id, entry.period)
+
+
 def _labels(entries: Sequence[Entry], anonymised: bool) -> list[str]:
     if anonymised:
-        order = sorted(range(len(entries)), key=lambda i: (entries[i].id, entries[i].period))
+        # Numbered by score, not by id: numbers in id order would let anyone who knows the
+        # ids (they are public) tell who is who. The scores are shown beside the numbers.
+        order = sorted(range(len(entries)), key=lambda i: _anonymous_order(entries[i]))
         width = len(str(len(entries)))
         labels = [""] * len(entries)
         for number, i in enumerate(order, start=1):

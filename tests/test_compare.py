@@ -108,6 +108,15 @@ def test_weakest_rules_by_index_points_to_gain() -> None:
     assert weakest["C"].title == "Rule C" and weakest["C"].action == "Do C"
 
 
+def test_anonymous_numbers_follow_the_scores_not_the_public_ids() -> None:
+    # In id order, "aaa" would be Organisation 1 whatever its score: anyone holding the
+    # list of ids could undo the anonymisation.
+    records = [record("aaa", 0.2), record("mmm", 0.9), record("zzz", 0.5)]
+    ranking = compare(records, anonymise_below=5).packs[0].ranking
+    assert [(r.label, r.index) for r in ranking] == [
+        ("Organisation 1", 0.9), ("Organisation 2", 0.5), ("Organisation 3", 0.2)]
+
+
 def test_small_cohorts_are_anonymised_and_small_groups_withheld() -> None:
     records = [record("zeta", 0.4, kind="agency"), record("alpha", 0.6),
                record("beta", 0.5)]

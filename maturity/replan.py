@@ -81,12 +81,13 @@ def _pinned_rules(session: Session, record: Mapping[str, Any], record_name: str,
                 found="no such pack",
                 fix="install the plugin that provides it, or pass its directory with --pack-dir",
             )
-        if found.sha256 != pinned.sha256:
+        if found.sha256 != pinned.sha256 or found.version != pinned.version:
             raise RecordError(
                 f"the installed pack {pinned.id!r} is not the one the record was assessed with",
                 code="record.pack-mismatch",
                 file=record_name,
-                location=f"packs[{pinned.id}].sha256",
+                location=f"packs[{pinned.id}]."
+                         + ("sha256" if found.sha256 != pinned.sha256 else "version"),
                 expected=f"{pinned.id} {pinned.version} with sha256 {pinned.sha256}",
                 found=f"{found.id} {found.version} with sha256 {found.sha256}",
                 fix="install the pack version the record pins, or plan from the evidence "

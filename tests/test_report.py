@@ -338,19 +338,21 @@ def _rounded(value: Any) -> Any:
     return value
 
 
+@pytest.mark.parametrize(("key", "value"), [("sha256", "0" * 64), ("version", "2.0.0")])
 def test_roadmap_command_refuses_a_record_of_other_packs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
+        capsys: pytest.CaptureFixture[str], key: str, value: str) -> None:
     monkeypatch.setenv("MATURITY_DISABLE_PLUGIN_AUTOLOAD", "1")
     record_path = tmp_path / "finance.json"
     assert main(["assess", str(EXAMPLES / "ministry-of-finance"), "-o", str(record_path)]) == 0
     record = json.loads(record_path.read_bytes())
-    record["packs"][0]["sha256"] = "0" * 64
+    record["packs"][0][key] = value
     record_path.write_text(json.dumps(record))
     capsys.readouterr()
     assert main(["roadmap", str(record_path)]) == 2
     err = capsys.readouterr().err
     assert "error[record.pack-mismatch]" in err and "Traceback" not in err
+    assert f"packs[oecd-dgpf].{key}" in err
 
 
 def test_roadmap_command_refuses_no_roadmap(monkeypatch: pytest.MonkeyPatch,

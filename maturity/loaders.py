@@ -185,16 +185,30 @@ def load_record(path: Path, limits: Limits | None = None, *, roadmap: bool = Tru
     # orjson when installed: a record is about 200 kB, and the reference parser's check for
     # repeated keys doubles its time (the fast parser checks them another way, in the walk
     # that checks the limits).
+    from maturity.record import RECORD_VERSION
+
     record, checked = parse_json_checked(data, path.name, record_limits, RecordError)
-    if not isinstance(record, dict) or record.get("record_version") != 1:
+    version = record.get("record_version") if isinstance(record, dict) else None
+    if type(version) is int and version > RECORD_VERSION:
+        raise RecordError(
+            "a record written by a newer maturity",
+            code="record.newer",
+            file=path.name,
+            location="record_version",
+            expected=f"record_version {RECORD_VERSION}, which this maturity reads",
+            found=f"record_version {version}",
+            fix="upgrade maturity (pip install --upgrade maturity) to read it",
+        )
+    if not isinstance(record, dict) or version != RECORD_VERSION:
         raise RecordError(
             "not an assessment record",
             code="record.invalid",
             file=path.name,
             location="record_version",
-            expected="a JSON record written by `maturity assess` (record_version 1)",
-            found=repr(record.get("record_version")) if isinstance(record, dict)
-            else kind_of(record),
+            expected="a JSON record written by `maturity assess` (a record_version key)",
+            found=(f"record_version {version!r}" if isinstance(record, dict)
+                   and "record_version" in record else "no record_version key"
+                   if isinstance(record, dict) else kind_of(record)),
             fix="pass a record produced by maturity assess --format json",
         )
     if not checked:

@@ -250,6 +250,14 @@ class _Tailor:
             updates: dict[str, Any] = {}
             for name in ("weight", "level", "check"):
                 new = getattr(change, name)
+                if new is not None and getattr(rule, name) == new:
+                    # A change to the value the rule already has changes nothing, and would
+                    # be recorded as a tailoring that is not one.
+                    raise _fail(self.profile, f"the change leaves {name} as it is",
+                                ("profile", "changes", index, name),
+                                expected=f"a {name} other than the rule's own",
+                                found=repr(new) if name != "check" else "the rule's own check",
+                                fix=f"remove {name} from the change (or the change)")
                 if new is not None:
                     updates[name] = new
                     self.note(name, change.reason, rule=rule.id, pack=pack.id,

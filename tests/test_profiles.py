@@ -183,6 +183,15 @@ def test_references_to_what_is_not_loaded_are_errors(fields: dict[str, Any], loc
     assert caught.value.file == "profile tailoring"
 
 
+@pytest.mark.parametrize("name", ["weight", "level", "check"])
+def test_a_change_to_the_value_the_rule_has_is_an_error(name: str) -> None:
+    own = getattr(rule([mini()], "A-1"), name)
+    with pytest.raises(PackError) as caught:
+        apply_profiles([mini()], [profile(changes=[{"rule": "A-1", name: own, "reason": "x"}])])
+    assert (caught.value.location, caught.value.message) == (
+        f"profile.changes[0].{name}", f"the change leaves {name} as it is")
+
+
 def test_a_profile_applied_twice_is_an_error() -> None:
     once = profile(changes=[{"rule": "A-1", "weight": 3.0, "reason": "x"}])
     with pytest.raises(PackError, match="applied twice"):

@@ -176,9 +176,12 @@ def _fail(profile: Profile, message: str, path: tuple[str | int, ...], *, expect
 class _Tailor:
     """Applies one profile to the current packs, keeping the change log."""
 
-    def __init__(self, packs: dict[str, RulePack], profile: Profile) -> None:
+    def __init__(self, packs: dict[str, RulePack], profile: Profile,
+                 gone: dict[str, str] | None = None) -> None:
         self.packs = packs
         self.profile = profile
+        #: Rules earlier profiles removed, by id: the profile that removed each.
+        self.gone = gone or {}
         self.who = {"profile": profile.id, "author": profile.author}
         self.log: list[dict[str, Any]] = []
         self.removed: set[tuple[str, str]] = set()
@@ -224,6 +227,15 @@ class _Tailor:
     def change(self, index: int, change: RuleChange) -> None:
         where = ("profile", "changes", index, "rule")
         owners = self.owners(change.rule)
+        if not owners and (change.rule in self.gone
+                           or any(r == change.rule for _p, r in self.removed)):
+            remover = self.gone.get(change.rule)
+            by = f"profile {remover!r}" if remover else "this profile's select"
+            raise _fail(self.profile, f"changes a rule that {by} removed: {change.rule!r}",
+                        where, expected="a rule still loaded when this change applies",
+                        found=f"{change.rule!r}, removed by {by}",
+                        fix=f"drop this change, or the removal in profile {remover!r}"
+                        if remover else "select the rule, or drop the change")
         if not owners:
             loaded = [r.id for p in self.packs.values() for r in p.rules]
             hint = did_you_mean(change.rule, loaded)
@@ -352,13 +364,14 @@ def apply_profiles(
     current = {p.id: p for p in packs}
     changes: list[dict[str, Any]] = []
     seen: set[str] = set()
+    gone: dict[str, str] = {}
     for profile in profiles:
         if profile.id in seen:
             raise _fail(profile, f"profile {profile.id!r} is applied twice", ("profile", "id"),
                         expected="each profile once", found=f"{profile.id!r} again",
                         fix="give --profile once per profile")
         seen.add(profile.id)
-        tailor = _Tailor(current, profile)
+        tailor = _Tailor(current, profile, gone)
         if profile.select is not None:
             tailor.select(profile.select)
         for index, change in enumerate(profile.changes):
@@ -367,4 +380,8 @@ def apply_profiles(
             tailor.add(index, added)
         tailor.drop_dangling_dependencies()
         changes.extend(tailor.log)
+        loaded = {r.id for p in current.values() for r in p.rules}
+        for _pack, rule_id in sorted(tailor.removed):
+            if rule_id not in loaded:
+                gone.setdefault(rule_id, profile.id)
     return [current[k] for k in sorted(current)], changes

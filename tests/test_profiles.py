@@ -192,6 +192,17 @@ def test_a_change_to_the_value_the_rule_has_is_an_error(name: str) -> None:
         f"profile.changes[0].{name}", f"the change leaves {name} as it is")
 
 
+def test_changing_a_rule_an_earlier_profile_disabled_names_that_profile() -> None:
+    disabling = Profile.model_validate({
+        "id": "first", "title": "First", "author": "Strategy Unit",
+        "changes": [{"rule": "A-1", "disable": True, "reason": "x"}]})
+    with pytest.raises(PackError) as caught:
+        apply_profiles([mini()], [disabling, profile(changes=[
+            {"rule": "A-1", "weight": 3.0, "reason": "y"}])])
+    assert caught.value.message == "changes a rule that profile 'first' removed: 'A-1'"
+    assert caught.value.fix == "drop this change, or the removal in profile 'first'"
+
+
 def test_a_profile_applied_twice_is_an_error() -> None:
     once = profile(changes=[{"rule": "A-1", "weight": 3.0, "reason": "x"}])
     with pytest.raises(PackError, match="applied twice"):

@@ -249,8 +249,9 @@ def build_record(
 ) -> dict[str, Any]:
     """Everything an auditor needs to re-run and check the assessment, as plain data.
 
-    `waivers` are the waivers that concern this organisation; `not_applicable` the rules it
-    declared not applicable (pack id → rule id → justification).
+    `waivers` are the waivers that concern this organisation (those of rules the packs do not
+    hold are left out: listed as active, they would read as waiving a rule never assessed);
+    `not_applicable` the rules it declared not applicable (pack id → rule id → justification).
     """
     rules = {r.id: r for p in packs for r in p.rules}
     declared = not_applicable or {}
@@ -304,6 +305,7 @@ def build_record(
         "waivers": [
             {**w.model_dump(), "state": w.state_on(as_of)}
             for w in sorted(waivers, key=lambda w: (w.rule, w.organisation or ""))
+            if w.rule in rules
         ],
         "waiver_file": dict(provenance.waiver_file) if provenance.waiver_file else None,
         "not_applicable": [

@@ -183,6 +183,16 @@ def test_scores_with_and_without_waivers(
     assert score(waived, "scores") > score(plain, "scores")
 
 
+def test_a_waiver_of_a_rule_not_assessed_is_not_listed_as_active(
+    session: Session, health: EvidenceBundle
+) -> None:
+    # A national waiver file covers both packs; this run loads one of them.
+    talent_only, _ = session.load_rules(["oecd-digital-talent"])
+    result = assess(health, rules=talent_only, session=session,
+                    waivers=[waiver(dt.date(2026, 1, 1), dt.date(2027, 1, 1))])
+    assert json.loads(result.canonical_json())["waivers"] == []
+
+
 def test_a_waiver_for_another_organisation_does_not_apply(
     session: Session, builtin_rules: RuleSet, health: EvidenceBundle
 ) -> None:

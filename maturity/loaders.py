@@ -86,15 +86,23 @@ def load_profile(path: Path | Traversable, limits: Limits | None = None,
 
 def load_waivers(path: Path, limits: Limits | None = None) -> list[Waiver]:
     limits = limits or Limits()
-    doc = parse_toml(_read(path, WaiverError, limits), path.name, WaiverError)
-    check_tree(doc, path.name, limits, WaiverError)
+    # As given on the command line (as profiles are named), with the line of each key.
+    name = path.name if path.is_absolute() else str(path)
+    data = _read(path, WaiverError, limits)
+    doc = parse_toml(data, name, WaiverError)
+    text = data.decode("utf-8", errors="replace")
+    check_tree(doc, name, limits, WaiverError, locate=lambda keys: located(text, keys))
+
+    def at(*keys: str | int) -> str:
+        return located(text, keys)
+
     extra = sorted(set(doc) - {"waivers"})
     if extra or not isinstance(doc.get("waivers"), list):
         hint = did_you_mean(extra[0], ["waivers"]) if extra else None
         raise WaiverError(
             "a waiver file holds [[waivers]] tables",
             code="waiver.invalid",
-            file=path.name,
+            file=name,
             location=extra[0] if extra else "waivers",
             expected="[[waivers]] with rule, justification, approver, granted, expires, risk "
                      "(and optionally organisation)",
@@ -107,14 +115,15 @@ def load_waivers(path: Path, limits: Limits | None = None) -> list[Waiver]:
         try:
             waiver = Waiver.model_validate(raw)
         except ValidationError as exc:
-            raise pydantic_error(exc, Waiver, file=path.name, prefix=["waivers", index],
-                                 error=WaiverError) from None
+            raise pydantic_error(exc, Waiver, file=name, prefix=["waivers", index],
+                                 error=WaiverError, locate=lambda keys: located(text, keys)
+                                 ) from None
         if waiver.expires < waiver.granted:
             raise WaiverError(
                 "a waiver expires before it is granted",
                 code="waiver.dates",
-                file=path.name,
-                location=f"waivers[{index}].expires",
+                file=name,
+                location=at("waivers", index, "expires"),
                 expected=f"a date on or after {waiver.granted.isoformat()}",
                 found=waiver.expires.isoformat(),
                 fix="correct the dates",
@@ -125,8 +134,8 @@ def load_waivers(path: Path, limits: Limits | None = None) -> list[Waiver]:
             raise WaiverError(
                 f"two waivers for rule {waiver.rule!r}{whom}",
                 code="waiver.duplicate",
-                file=path.name,
-                location=f"waivers[{index}].rule",
+                file=name,
+                location=at("waivers", index, "rule"),
                 expected="one waiver per rule and organisation",
                 found=repr(waiver.rule),
                 fix="merge them into one",

@@ -342,11 +342,15 @@ def cmd_evidence_schema(args: argparse.Namespace) -> int:
 def cmd_plugins(args: argparse.Namespace) -> int:
     from maturity.plugins import describe_plugins
 
+    # The listing is where a broken plugin is diagnosed: it is listed as SKIPPED with its
+    # error, never a reason to list nothing.
+    args.skip_broken_plugins = True
     session = _session(args)
-    print(describe_plugins(session.host), end="")
+    listing = describe_plugins(session.host)
+    print(listing, end="")
     if not args.check:
         return 0
-    broken = 0
+    broken = sum(line.startswith(("SKIPPED ", "CONFLICT ")) for line in listing.splitlines())
     for plugin, pack_id, error in session.check_packs():
         if error is None:
             print(f"ok pack {pack_id} ({plugin})")

@@ -171,7 +171,7 @@ from maturity.profiles import Profile
 @hookimpl
 def maturity_profiles():
     return [Profile.model_validate({"id": "national", "title": "N", "author": "A",
-                                    "changes": [{"rule": "A-1", "weight": 2.0,
+                                    "changes": [{"rule": "A-1", "weight": 3.0,
                                                  "reason": "x"}]})]
 """)
     run = session(site, ("careless", offering), skip=True)
@@ -264,3 +264,23 @@ def test_plugins_check_compiles_every_pack_and_names_the_broken_one(site: Plugin
     assert lines[at + 1] == ("    error[pack.check]: careless-pack:rules/rules.toml: rule CAR-1: "
                              "check.gee (line 10): unknown check operator 'gee'")
     assert "Traceback" not in checked.stderr
+
+
+RAISES = """
+@hookimpl
+def maturity_check_types():
+    raise KeyError("siret")
+"""
+
+
+def test_plugins_lists_a_plugin_whose_hook_raises_and_check_exits_one(site: PluginSite) -> None:
+    # The listing is where a broken plugin is diagnosed, so it never stops at one.
+    site.install("raising", RAISES, version="0.1.0")
+    listed = _run(site, "plugins")
+    assert listed.returncode == 0, listed.stderr
+    assert "ok pack" not in listed.stdout
+    assert "SKIPPED raising 0.1.0 at maturity_check_types: KeyError: 'siret'" in listed.stdout
+    assert "builtin" in listed.stdout
+    checked = _run(site, "plugins", "--check")
+    assert checked.returncode == 1, checked.stderr
+    assert "ok pack oecd-dgpf (builtin)" in checked.stdout.splitlines()

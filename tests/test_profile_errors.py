@@ -231,7 +231,7 @@ def test_compile_errors_in_what_a_profile_wrote_point_into_the_profile(tmp_path:
     assert caught.value.location == "rule A-1: profile.changes[0].check.iss (line 9)"
     assert text.splitlines()[8].startswith("check = ")
     # The check fixed, the added rule's facet is the error: in the profile too.
-    fixed = text.replace("iss = true", "is = true")
+    fixed = text.replace("iss = true", "is = false")  # not A-1's own check
     profile = load_profile(write(tmp_path, fixed), display="profiles/meridia.toml")
     with pytest.raises(PackError) as caught:
         compile_rules(apply_profiles([mini()], [profile])[0], COMPILER)

@@ -327,11 +327,16 @@ def test_cli_stops_on_a_broken_plugin_and_skip_broken_records_it(site: PluginSit
 def test_cli_api_mismatch_message(site: PluginSite) -> None:
     site.install("future-country", 'MATURITY_PLUGIN_API = "~=2.0"\n', version="3.0.0",
                  header=False)
-    done = _run(site, "plugins")
+    done = _run(site, "rules", "list")
     assert done.returncode == 2
     assert ("error[plugin.api-mismatch]: future-country: MATURITY_PLUGIN_API: plugin "
             "'future-country' 3.0.0 supports plugin API '~=2.0', but this engine provides "
             f"plugin API {hookspecs.PLUGIN_API}") in done.stderr
+    # The listing shows it as skipped, with the reason, rather than stopping.
+    listed = _run(site, "plugins")
+    assert listed.returncode == 0, listed.stderr
+    assert "SKIPPED future-country 3.0.0" in listed.stdout
+    assert "supports plugin API '~=2.0'" in listed.stdout
 
 
 def test_a_bundle_source_failing_while_it_is_read_names_the_plugin(site: PluginSite,

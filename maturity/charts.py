@@ -528,7 +528,7 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
                            size=10.5, colour=MUTED))
     finals: list[float] = []
     for s_index, (name, start) in enumerate(series):
-        colour = SERIES[s_index % len(SERIES)]
+        colour = SERIES[(s_index + _FRAMEWORK_COLOURS) % len(SERIES)]
         values = [start] + [p.projected.get(name, start) for p in phases]
         coords = [(label_w + col_w * k, chart_top + chart_h * (1 - v))
                   for k, v in enumerate(values)]
@@ -548,7 +548,7 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
                          f'x2="{_num(right + 7)}" y2="{_num(y)}" stroke="{MUTED}" '
                          f'aria-hidden="true"/>')
     for s_index, (name, start) in enumerate(series):
-        colour = SERIES[s_index % len(SERIES)]
+        colour = SERIES[(s_index + _FRAMEWORK_COLOURS) % len(SERIES)]
         y = legend_top + 20 * s_index
         end = phases[-1].projected.get(name, start) if phases else start
         parts.append(_marker(s_index, label_w + 8, y - 4, colour, 5))
@@ -616,6 +616,11 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
         for p in phases
     )
     return _svg(uid, width, height, title, desc, "".join(parts), "timeline")
+
+
+#: The roadmap chart's frameworks start at the palette's third colour: its first two mean
+#: "now" and "after the roadmap" in the radar above it on the same page.
+_FRAMEWORK_COLOURS = 2
 
 
 def _marker(series: int, x: float, y: float, colour: str, size: float) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 
 from maturity.checks import EvalContext
 from maturity.engine import evaluate_rule
+from maturity.errors import MaturityError
 from maturity.model import DocumentInfo, Outcome, RuleTest
 from maturity.ruleset import CompiledRule, RuleSet
 
@@ -39,7 +40,8 @@ class RuleCase:
 @dataclass(frozen=True, slots=True)
 class CaseResult:
     case: RuleCase
-    outcome: Outcome
+    #: None when evaluating the case raised (a plugin's check, a late document).
+    outcome: Outcome | None
     ok: bool
     message: str
 
@@ -67,7 +69,11 @@ def run_case(case: RuleCase) -> CaseResult:
         path: DocumentInfo(path, sha, None, collected=collected.get(path))
         for path, sha in test.documents.items()
     }
-    outcome = evaluate_rule(case.rule, test.evidence, EvalContext(test.as_of, documents))
+    try:
+        outcome = evaluate_rule(case.rule, test.evidence, EvalContext(test.as_of, documents))
+    except MaturityError as exc:
+        # One case that raises fails alone; the run goes on to the other cases.
+        return CaseResult(case, None, False, f"raised {exc.code}: {exc.message}")
     problems: list[str] = []
     if outcome.status is not test.expect:
         problems.append(f"expected {test.expect.value}, got {outcome.status.value}")

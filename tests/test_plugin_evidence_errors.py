@@ -246,3 +246,31 @@ def test_a_check_giving_a_credit_outside_0_to_1_is_refused_not_recorded(
         "'starts_with'"
     assert (caught.value.file, caught.value.location) == (
         "bundle/registry.toml", "registry.code (read by rule REG-01)")
+
+
+def test_rules_test_fails_the_case_a_plugin_check_raises_on_and_goes_on(
+        site: PluginSite, tmp_path: Path) -> None:
+    from maturity.testing import run_rule_tests
+
+    work = workspace(tmp_path)
+    rule = (work / "pack" / "registry.toml").read_text(encoding="utf-8")
+    (work / "pack" / "registry.toml").write_text(rule + """
+[[rules.tests]]
+name = "number"
+expect = "fail"
+evidence = { registry = { code = 12 } }
+
+[[rules.tests]]
+name = "registered"
+expect = "pass"
+evidence = { registry = { code = "MER-1" } }
+""", encoding="utf-8")
+    session = Session(host=create_host(autoload=False,
+                                       extra=[("registry", site.module(STARTS_WITH))]))
+    rules, _ = session.load_rules(pack_dirs=[work / "pack"])
+    results = {str(r.case): r for r in run_rule_tests(rules)}
+    raised = results["REG-01::number"]
+    assert not raised.ok and raised.outcome is None
+    assert raised.message.startswith("raised plugin.raised: plugin 'registry' raised in its "
+                                     "check 'starts_with'")
+    assert results["REG-01::registered"].ok

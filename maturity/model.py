@@ -42,6 +42,16 @@ __all__ = [
     "Waiver",
 ]
 
+class Refusal(ValueError):
+    """A validator's refusal that says what it expected and how to fix it (pydantic keeps the
+    exception, so the error shown to the file's author can say both)."""
+
+    def __init__(self, message: str, *, expected: str, fix: str) -> None:
+        super().__init__(message)
+        self.expected = expected
+        self.fix = fix
+
+
 #: Ids of organisations, packs, dimensions and facets.
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)]
@@ -155,6 +165,16 @@ class RuleTest(_Strict):
     credit: Annotated[float, Field(ge=0, le=1)] | None = None
     documents: dict[str, Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]] = {}
 
+    @field_validator("expect")
+    @classmethod
+    def _reachable(cls, value: OutcomeStatus) -> OutcomeStatus:
+        # A test case has no waivers: expecting `waived` is a case that can never pass.
+        if value is OutcomeStatus.WAIVED:
+            raise Refusal("a test case cannot be waived (it has no waivers)",
+                          expected="an outcome the case's evidence can give",
+                          fix="expect the outcome the evidence gives without a waiver")
+        return value
+
 
 class Rule(_Strict):
     id: RuleId
@@ -171,6 +191,18 @@ class Rule(_Strict):
     remediation: Remediation
     references: list[Reference] = []
     tests: list[RuleTest] = []
+
+    @field_validator("tests")
+    @classmethod
+    def _named_once(cls, tests: list[RuleTest]) -> list[RuleTest]:
+        # RULE::name identifies a case in every report of `rules test` and in pytest.
+        names = [t.name for t in tests]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise Refusal(f"two test cases named {twice[0]!r}",
+                          expected="each test case of a rule named once",
+                          fix="give each case its own name")
+        return tests
     translations: dict[str, Translation] = {}
 
     @field_validator("weight")
@@ -331,7 +363,8 @@ class Waiver(_Strict):
     def _not_blank(cls, value: str) -> str:
         # A waiver waives a finding on someone's word: spaces are nobody's.
         if not value.strip():
-            raise ValueError("must not be blank")
+            raise Refusal("the text is blank", expected="a text, not only spaces",
+                          fix="write who and why: a waiver rests on someone's word")
         return value
 
     def active_on(self, day: dt.date) -> bool:

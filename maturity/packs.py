@@ -22,7 +22,7 @@ from maturity.errors import InputError, PackError, did_you_mean, format_location
 from maturity.formats import check_tree, parse_toml, read_input
 from maturity.keylines import located
 from maturity.limits import Limits
-from maturity.model import SLUG_PATTERN, PackHeader, Rule, RulePack
+from maturity.model import SLUG_PATTERN, PackHeader, Refusal, Rule, RulePack
 from maturity.ruleset import CompiledRule, RuleSet, compile_rules
 
 __all__ = [
@@ -83,17 +83,23 @@ def pydantic_error(
             found="nothing",
             fix="add the key",
         )
-    expected = first["msg"].removeprefix("Input should be ").removeprefix("Value error, ")
+    message = first["msg"].removeprefix("Value error, ")
+    expected = message.removeprefix("Input should be ")
+    fix = _fix_for(kind, found, first.get("ctx") or {})
     if kind == "string_pattern_mismatch" and first.get("ctx", {}).get("pattern") == SLUG_PATTERN:
         expected = "lowercase letters, digits and hyphens, from a letter or digit"
+    refusal = (first.get("ctx") or {}).get("error")
+    if isinstance(refusal, Refusal):
+        # One of our validators: it says what it wanted and how to fix it.
+        expected, fix = refusal.expected, refusal.fix
     return error(
-        first["msg"].removeprefix("Value error, "),
+        message,
         code=f"{error.default_code}.invalid-value",
         file=file,
         location=where,
         expected=expected,
         found=_short(found),
-        fix=_fix_for(kind, found, first.get("ctx") or {}),
+        fix=fix,
     )
 
 
@@ -107,8 +113,7 @@ def _fix_for(kind: str, found: Any, ctx: Mapping[str, Any]) -> str:
         return "write a number, without quotes"
     if kind.startswith("date_"):
         return "write the date as YYYY-MM-DD"
-    if kind == "string_too_short" or (kind == "value_error" and "blank" in str(
-            ctx.get("error", ""))):
+    if kind == "string_too_short":
         return "write the text (it may not be empty)"
     if kind == "string_pattern_mismatch" and ctx.get("pattern") == SLUG_PATTERN and isinstance(
             found, str):

@@ -235,12 +235,20 @@ def template_format(name: str, suffix: str, description: str, source: str, *,
     The template sees `record` (one record per rendering; the output of each is concatenated)
     or, with `batch=True`, `records`, and `options`. A plugin returns the result from
     `maturity_report_formats`; its template can read records but never reach Python internals.
+    The template is parsed here, so a syntax error fails the plugin's hook (named, with the
+    template's line, and skipped with --skip-broken-plugins), not the first report.
     """
-    def render(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
-        import jinja2
+    import jinja2
 
-        # Named by its output's suffix, so an HTML template is autoescaped like the built-in ones.
-        filename = f"{name}{suffix}.j2"
+    # Named by its output's suffix, so an HTML template is autoescaped like the built-in ones.
+    filename = f"{name}{suffix}.j2"
+    try:
+        sandboxed_environment(jinja2.DictLoader({filename: source})).parse(source, filename)
+    except jinja2.TemplateSyntaxError as exc:
+        raise ValueError(f"the template of report format {name!r}, line {exc.lineno}: "
+                         f"{exc.message}") from None
+
+    def render(records: Sequence[Mapping[str, Any]], options: Mapping[str, Any]) -> bytes:
         env = sandboxed_environment(jinja2.DictLoader({filename: source}))
         template = env.get_template(filename)
         if batch:

@@ -392,3 +392,27 @@ def test_a_plugin_pack_that_does_not_load_stops_the_run_or_is_skipped(site: Plug
     (skipped,) = session.host.skipped_records()
     assert (skipped["name"], skipped["hook"]) == ("careless", "maturity_rule_packs")
     assert skipped["error"].startswith("error[pack.missing-key]: careless:broken/pack.toml")
+
+
+BROKEN_TEMPLATE = '''
+from maturity.report import template_format
+
+@hookimpl
+def maturity_report_formats():
+    return [template_format("brief", ".html", "a brief",
+                            "{% for o in record.outcomes %}\\n{{ o.rule }}\\n{% endfor %}\\n"
+                            "{% endfor %}\\n")]
+'''
+
+
+def test_a_report_template_that_does_not_parse_fails_its_plugin_at_once(
+        site: PluginSite, tmp_path: Path) -> None:
+    # Before, the error came at the first report, with no line, and could not be skipped.
+    site.install("briefing", BROKEN_TEMPLATE, version="1.0.0")
+    listed = _run(site, "plugins", "--check")
+    assert listed.returncode == 1, listed.stderr
+    assert ("SKIPPED briefing 1.0.0 at maturity_report_formats: ValueError: the template of "
+            "report format 'brief', line 4: Encountered unknown tag 'endfor'.") in listed.stdout
+    done = _run(site, "assess", str(FINANCE), "--skip-broken-plugins", "-o",
+                str(tmp_path / "record.json"))
+    assert done.returncode == 0, done.stderr

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Final
 
@@ -38,9 +38,11 @@ __all__ = [
     "any_of",
     "at_least_of",
     "describe_value",
+    "document_refs",
     "late_document_error",
     "late_documents",
     "lookup",
+    "origin_of",
 ]
 
 
@@ -95,12 +97,46 @@ class EvalContext:
 
     def file_of(self, path: str) -> str | None:
         """The evidence file a dotted key path was read from, else the bundle, when known."""
-        keys = path.split(".")
-        for end in range(len(keys), 0, -1):
-            file = self.origins.get(".".join(keys[:end]))
-            if file is not None:
-                return file
-        return self.source or None
+        return origin_of(self.origins, path.split(".")) or self.source or None
+
+
+def origin_of(origins: Mapping[str, str], keys: Sequence[str | int]) -> str | None:
+    """The evidence file a key path was read from: its longest dotted prefix of table keys
+    in `origins` (a bundle's merged files), None when not known."""
+    names: list[str] = []
+    for key in keys:
+        if not isinstance(key, str):
+            break
+        names.append(key)
+    for end in range(len(names), 0, -1):
+        file = origins.get(".".join(names[:end]))
+        if file is not None:
+            return file
+    return None
+
+
+def document_refs(tree: Any) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
+    """Every table with a text `document` key, by key path, in document order (a reference's
+    own keys are not searched further)."""
+    # Only tables and lists are walked into (a bundle's values are mostly neither).
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(tree, ())]
+    pop, extend = stack.pop, stack.extend
+    while stack:
+        node, path = pop()
+        if isinstance(node, dict):
+            if isinstance(node.get("document"), str):
+                yield path, node
+                continue
+            children = [(v, (*path, k)) for k, v in node.items() if isinstance(v, _NESTED)]
+        elif isinstance(node, list):
+            children = [(v, (*path, i)) for i, v in enumerate(node) if isinstance(v, _NESTED)]
+        else:
+            continue
+        children.reverse()
+        extend(children)
+
+
+_NESTED = (dict, list)
 
 
 def late_documents(documents: Mapping[str, DocumentInfo], as_of: dt.date

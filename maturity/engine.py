@@ -21,9 +21,11 @@ from maturity.checks import (
     EvalContext,
     Missing,
     Result,
+    document_refs,
     late_document_error,
     late_documents,
     lookup,
+    origin_of,
 )
 from maturity.errors import MaturityError, format_location
 from maturity.model import (
@@ -278,38 +280,11 @@ def _refuse_late_documents(data: Mapping[str, Any], as_of: dt.date,
     late = {info.path: info for info in late_documents(documents, as_of)}
     if not late:
         return
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(data, ())]
-    while stack:
-        node, keys = stack.pop()
-        if isinstance(node, dict):
-            name = node.get("document")
-            if isinstance(name, str):
-                if name in late and node.get("collected") is not None:
-                    raise late_document_error(late[name], as_of,
-                                              file=_file_of(keys, origins) or source or None,
-                                              location=f"{format_location(keys)}.collected")
-                continue
-            items: list[tuple[Any, tuple[str | int, ...]]] = [
-                (v, (*keys, k)) for k, v in node.items()]
-        elif isinstance(node, list):
-            items = [(v, (*keys, i)) for i, v in enumerate(node)]
-        else:
-            continue
-        stack.extend(reversed(items))
+    for keys, ref in document_refs(data):
+        if ref["document"] in late and ref.get("collected") is not None:
+            raise late_document_error(late[ref["document"]], as_of,
+                                      file=origin_of(origins, keys) or source or None,
+                                      location=f"{format_location(keys)}.collected")
     first = next(iter(late.values()))
     raise late_document_error(first, as_of, file=source or None,
                               location=f"document {first.path}")
-
-
-def _file_of(keys: Sequence[str | int], origins: Mapping[str, str]) -> str | None:
-    """The evidence file a key path was read from (its longest dotted prefix in `origins`)."""
-    names: list[str] = []
-    for key in keys:
-        if not isinstance(key, str):
-            break
-        names.append(key)
-    for end in range(len(names), 0, -1):
-        file = origins.get(".".join(names[:end]))
-        if file is not None:
-            return file
-    return None

@@ -26,6 +26,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
+from maturity.checks import document_refs
 from maturity.errors import EvidenceError, did_you_mean, format_location
 from maturity.formats import check_tree, kind_of, read_input
 from maturity.limits import Limits
@@ -617,29 +618,6 @@ _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _REF_KEYS = ("document", "sha256", "collected", "title")
 
 
-def _document_refs(tree: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Every table with a text `document` key, by key path, in document order."""
-    # Only tables and lists are walked into (a bundle's values are mostly neither).
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(tree, ())]
-    pop, extend = stack.pop, stack.extend
-    while stack:
-        node, path = pop()
-        if isinstance(node, dict):
-            if isinstance(node.get("document"), str):
-                yield format_location(path), node
-                continue
-            children = [(v, (*path, k)) for k, v in node.items() if isinstance(v, _NESTED)]
-        elif isinstance(node, list):
-            children = [(v, (*path, i)) for i, v in enumerate(node) if isinstance(v, _NESTED)]
-        else:
-            continue
-        children.reverse()
-        extend(children)
-
-
-_NESTED = (dict, list)
-
-
 def _collect_documents(
     tree: dict[str, Any], root: Path, file: str, limits: Limits,
     documents: dict[str, DocumentInfo],
@@ -648,7 +626,8 @@ def _collect_documents(
     real_root = root.resolve()
     base = str(root)
     folders: dict[str, str | None] = {}
-    for location, ref in _document_refs(tree):
+    for keys, ref in document_refs(tree):
+        location = format_location(keys)
         name = ref["document"]
 
         def refuse(reason: str, found: str, location: str = location, name: str = name) -> None:

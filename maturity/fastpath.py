@@ -79,10 +79,12 @@ from maturity.model import DocumentInfo, Outcome, OutcomeStatus, RulePack, Waive
 from maturity.ruleset import CompiledRule, RuleSet
 from maturity.scoring import (
     BUILTIN_SCORING_MODELS,
+    LEVEL_TOLERANCE,
     DimensionScore,
     PackScore,
     ScoredRule,
     ScoringModel,
+    reaches_level,
     score_pack,
     sequential_sum,
 )
@@ -1281,7 +1283,7 @@ class FastScorer:
                     for pack_id, score in self._generic(counted_credits(verdicts)).items()}
         plan = self._pattern(self._left_out(verdicts)).summary
         products = self._products(verdicts)
-        threshold = self.level_threshold
+        floor = self.level_threshold - LEVEL_TOLERANCE  # `reaches_level`, inline
         index = self.model.index
         out = {}
         for pack_id, dims in plan:
@@ -1291,7 +1293,7 @@ class FastScorer:
                 score = _mean_of(pick(products), total)
                 level = 0
                 for at, level_pick, level_total in levels:
-                    if _mean_of(level_pick(products), level_total) < threshold:
+                    if _mean_of(level_pick(products), level_total) < floor:
                         break
                     level = at
                 scored.append((dim_id, score, level))
@@ -1315,7 +1317,8 @@ class FastScorer:
         for at, group in enumerate(plan.levels, start=1):
             total = totals[group.id]
             if total is not None:
-                if _mean_of(group.pick(products), total) < self.level_threshold:
+                if not reaches_level(_mean_of(group.pick(products), total),
+                                     self.level_threshold):
                     break
                 level = at
         return level

@@ -39,6 +39,7 @@ from maturity.scoring import (
     PackScore,
     ScoredRule,
     ScoringModel,
+    reaches_level,
     score_pack,
     scored_rules,
     sequential_sum,
@@ -618,7 +619,9 @@ class _WhatIf:
             found = levels.get(level)
             if found is not None:
                 pick, total = found
-                gap += max(0.0, self.threshold - sequential_sum(pick(products)) / total)
+                share = sequential_sum(pick(products)) / total
+                if not reaches_level(share, self.threshold):
+                    gap += self.threshold - share
         return gap
 
     def slots(self, rule_ids: Iterable[str]) -> frozenset[int]:

@@ -10,6 +10,7 @@ scores in [0, 1]. Which outcomes count is fixed and stated in the record:
 
 A dimension reaches maturity level L when, at every level up to L, the weighted credit of its
 counted rules reaches `level_threshold` (default 0.75) and at least one rule up to L counts.
+"Reaches" allows `LEVEL_TOLERANCE` below the threshold: see `reaches_level`.
 """
 
 from __future__ import annotations
@@ -27,12 +28,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BUILTIN_SCORING_MODELS",
+    "LEVEL_TOLERANCE",
     "DimensionScore",
     "PackScore",
     "ScoredRule",
     "ScoringModel",
     "counted_credit",
     "maturity_level",
+    "reaches_level",
     "score_packs",
     "scored_rules",
     "sequential_sum",
@@ -209,6 +212,22 @@ BUILTIN_SCORING_MODELS: tuple[ScoringModel, ...] = (
 )
 
 
+#: How far below the level threshold a weighted credit may fall and still reach it. The
+#: credit is a float sum over a float sum of weights, so a level met exactly in decimals
+#: (three of four rules weighing 0.1 each, at 0.75) can come out a unit in the last place on
+#: either side depending on how the weights are written; without this margin the level would
+#: follow the rounding, not the evidence.
+LEVEL_TOLERANCE = 1e-9
+
+
+def reaches_level(share: float, threshold: float) -> bool:
+    """Whether a level's weighted credit reaches the threshold (within `LEVEL_TOLERANCE`).
+
+    The scorer, the fast scorer and the roadmap's what-if all decide levels here, so a plan
+    never promises a level the scores then deny."""
+    return share >= threshold - LEVEL_TOLERANCE
+
+
 def maturity_level(rules: Sequence[ScoredRule], threshold: float) -> int:
     """The highest level L whose counted rules, and those of every level below, are met.
 
@@ -223,7 +242,7 @@ def maturity_level(rules: Sequence[ScoredRule], threshold: float) -> int:
     for level in range(1, 6):
         at_level = by_level.get(level)
         if at_level:
-            if weighted_score(at_level) < threshold:
+            if not reaches_level(weighted_score(at_level), threshold):
                 break
             reached = level
     return reached

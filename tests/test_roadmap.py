@@ -279,6 +279,21 @@ def test_planning_stops_once_the_targets_are_met(session: Session,
     assert plan["summary"]["effort"] < 8 * 60.0
 
 
+def test_a_level_target_met_exactly_is_met_in_the_plan_and_the_scores(session: Session
+                                                                     ) -> None:
+    """Weights of 0.7: three of four rules met give 0.7499999999999999 of the level's weight.
+    The planner and the scorer decide the level alike, so three actions reach level 1 and the
+    plan says the target is met."""
+    rules = _pack(session, [{"id": f"R{i}", "weight": 0.7} for i in range(4)],
+                  dimensions=(("base", None),))
+    outcomes = _all_failing(rules)
+    plan = _plan(rules, outcomes, targets=[{"pack": "test", "dimension": "base", "level": 1}])
+    check_plan(rules, outcomes, plan, DGI)
+    assert len([a for a in plan["actions"] if a["phase"]]) == 3
+    assert plan["summary"]["targets_met"] is True
+    assert plan["phases"][-1]["projected"]["test"]["dimensions"]["base"]["level"] == 1
+
+
 def test_the_remaining_gap_is_reported_when_capacity_ends(session: Session,
                                                           builtin_rules: RuleSet) -> None:
     outcomes = _assess(session, builtin_rules, "ministry-of-culture")

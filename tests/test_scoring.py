@@ -15,7 +15,7 @@ from maturity.checks import BUILTIN_CHECK_TYPES, CheckCompiler, EvalContext
 from maturity.errors import UsageError
 from maturity.model import EvidenceBundle, Organisation
 from maturity.ruleset import RuleSet
-from maturity.scoring import ScoredRule, maturity_level
+from maturity.scoring import LEVEL_TOLERANCE, ScoredRule, maturity_level, reaches_level
 
 COMPILER = CheckCompiler(BUILTIN_CHECK_TYPES)
 CTX = EvalContext(dt.date(2026, 6, 30), {})
@@ -30,6 +30,18 @@ def test_a_dimension_reaches_no_level_its_rules_do_not_evidence() -> None:
     assert maturity_level([_rule(1, 1.0), _rule(3, 1.0)], 0.75) == 3
     assert maturity_level([_rule(1, 0.5), _rule(2, 1.0)], 0.75) == 0
     assert maturity_level([_rule(1, None)], 0.75) == 0
+
+
+@pytest.mark.parametrize("weight", [1.0, 0.7, 1.4, 0.3, 2.8])
+def test_a_level_met_exactly_is_reached_however_the_weights_are_written(weight: float) -> None:
+    """Three of four equal weights meet 0.75 exactly; in floats, 0.7 x 3 over 0.7 x 4 is
+    0.7499999999999999, which compared as it is would deny the level."""
+    rules = [ScoredRule(f"R{i}", "d", None, 1, weight, 1.0 if i < 3 else 0.0) for i in range(4)]
+    assert maturity_level(rules, 0.75) == 1
+    short = [ScoredRule(f"R{i}", "d", None, 1, weight, 1.0 if i < 3 else 0.0) for i in range(5)]
+    assert maturity_level(short, 0.75) == 0  # 0.6: far below, the tolerance is not a slack
+    assert reaches_level(0.75 - LEVEL_TOLERANCE, 0.75)
+    assert not reaches_level(0.75 - 2 * LEVEL_TOLERANCE, 0.75)
 
 
 def test_a_dimension_with_every_rule_not_applicable_leaves_the_index_alone(

@@ -15,6 +15,10 @@ pack = "oecd-dgpf"
 name = "Numérique dès la conception"
 source = "5a2c46c1b4f0"            # source_hash of the English text it translates
 
+[catalogue.owners.chief-digital-officer]
+name = "Directeur ou directrice du numérique"
+source = "…"
+
 [catalogue.rules.DBD-SA-01]
 title = "Le ministère a sa propre stratégie numérique adoptée…"
 source = "…"
@@ -37,7 +41,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -46,6 +50,7 @@ from maturity.model import (
     Dimension,
     Facet,
     LevelName,
+    Owner,
     PackHeader,
     Rule,
     RuleId,
@@ -55,8 +60,10 @@ from maturity.model import (
 )
 
 __all__ = [
+    "ELEMENT_KINDS",
     "FIELD_ORDER",
     "TRANSLATABLE_FIELDS",
+    "Element",
     "TranslationCatalogue",
     "apply_catalogues",
     "english_texts",
@@ -78,11 +85,19 @@ TRANSLATABLE_FIELDS: Mapping[str, tuple[str, ...]] = {
     "dimensions": ("name", "description"),
     "facets": ("name", "description"),
     "levels": ("name", "description"),
+    "owners": ("name", "description"),
     "rules": ("title", "rationale", "action"),
 }
 
 #: The order in which a translation's fields enter its `source` hash.
 FIELD_ORDER = ("title", "name", "rationale", "action", "description")
+
+#: The kinds of element a catalogue translates by id (the header aside), in catalogue order.
+ELEMENT_KINDS: tuple[Literal["dimensions", "facets", "levels", "owners", "rules"], ...] = (
+    "dimensions", "facets", "levels", "owners", "rules")
+
+#: A translatable element of a pack.
+Element = PackHeader | Dimension | Facet | LevelName | Owner | Rule
 
 
 class TranslationCatalogue(BaseModel):
@@ -101,6 +116,7 @@ class TranslationCatalogue(BaseModel):
     dimensions: dict[Slug, Translation] = {}
     facets: dict[Slug, Translation] = {}
     levels: dict[LevelKey, Translation] = {}
+    owners: dict[Slug, Translation] = {}
     rules: dict[RuleId, Translation] = {}
     messages: dict[Message, Message] = {}
 
@@ -115,9 +131,10 @@ class TranslationCatalogue(BaseModel):
             allowed = TRANSLATABLE_FIELDS[kind]
             wrong = [f for f in given if f not in allowed]
             if wrong:
+                element = kind[:-1] if kind != "header" else "pack header"
                 raise ValueError(
                     f"{kind}.{entry_key}: {wrong[0]!r} cannot be translated here "
-                    f"(a {kind[:-1] if kind != 'header' else 'pack header'} has "
+                    f"({'an' if element[0] in 'aeiou' else 'a'} {element} has "
                     + ", ".join(allowed) + ")"
                 )
             if not given:
@@ -131,7 +148,7 @@ class TranslationCatalogue(BaseModel):
         out: list[tuple[str, str, Translation]] = []
         if self.header is not None:
             out.append(("header", self.pack or "", self.header))
-        for kind in ("dimensions", "facets", "levels", "rules"):
+        for kind in ELEMENT_KINDS:
             table: dict[str, Translation] = getattr(self, kind)
             out.extend((kind, key, table[key]) for key in sorted(table))
         return out
@@ -168,7 +185,7 @@ def source_hash(texts: Iterable[str]) -> str:
     return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:12]
 
 
-def english_texts(element: PackHeader | Dimension | Facet | LevelName | Rule) -> dict[str, str]:
+def english_texts(element: Element) -> dict[str, str]:
     """An element's translatable English texts by field name."""
     if isinstance(element, Rule):
         return {"title": element.title, "rationale": element.rationale,
@@ -181,9 +198,7 @@ def english_texts(element: PackHeader | Dimension | Facet | LevelName | Rule) ->
     return texts
 
 
-def source_for(
-    element: PackHeader | Dimension | Facet | LevelName | Rule, translated: Iterable[str]
-) -> str:
+def source_for(element: Element, translated: Iterable[str]) -> str:
     """The `source` a translation of the fields `translated` of `element` must carry: the hash
     of the source texts it translates. Tools stamp it; nobody writes it by hand."""
     english = english_texts(element)
@@ -191,9 +206,7 @@ def source_for(
     return source_hash(english.get(f, "") for f in FIELD_ORDER if f in chosen)
 
 
-def _expected_source(
-    element: PackHeader | Dimension | Facet | LevelName | Rule, translation: Translation
-) -> str:
+def _expected_source(element: Element, translation: Translation) -> str:
     return source_for(element, _given_fields(translation))
 
 
@@ -207,6 +220,8 @@ def pack_elements(pack: RulePack, kind: str) -> dict[str, Any]:
         return {f.id: f for f in pack.header.facets}
     if kind == "levels":
         return {str(lv.level): lv for lv in pack.header.levels}
+    if kind == "owners":
+        return {o.id: o for o in pack.header.owners}
     return {r.id: r for r in pack.rules}
 
 
@@ -277,6 +292,7 @@ def _translate(pack: RulePack, catalogues: list[tuple[str, TranslationCatalogue]
         "dimensions": [merged("dimensions", d.id, d) for d in header.dimensions],
         "facets": [merged("facets", f.id, f) for f in header.facets],
         "levels": [merged("levels", str(lv.level), lv) for lv in header.levels],
+        "owners": [merged("owners", o.id, o) for o in header.owners],
     })
     rules = tuple(merged("rules", r.id, r) for r in pack.rules)
     return pack.model_copy(update={"header": header, "rules": rules})
@@ -285,7 +301,7 @@ def _translate(pack: RulePack, catalogues: list[tuple[str, TranslationCatalogue]
 def stale_translations(pack: RulePack, locale: str) -> list[str]:
     """Elements whose `locale` translation was made from an English text since edited."""
     stale: list[str] = []
-    for kind in ("header", "dimensions", "facets", "levels", "rules"):
+    for kind in ("header", *ELEMENT_KINDS):
         for key, element in sorted(pack_elements(pack, kind).items()):
             translation = element.translations.get(locale)
             if translation is not None and translation.source != _expected_source(

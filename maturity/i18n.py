@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from maturity.catalogues import (
+    ELEMENT_KINDS,
     FIELD_ORDER,
     TranslationCatalogue,
     apply_catalogues,
@@ -46,7 +47,7 @@ from maturity.catalogues import (
     stale_translations,
 )
 from maturity.errors import PackError, UsageError, did_you_mean
-from maturity.model import Dimension, Facet, LevelName, PackHeader, Rule, RulePack, Translation
+from maturity.model import RulePack, Translation
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -92,10 +93,8 @@ def N_(message: str) -> str:
     return message
 
 
-Kind = Literal["header", "dimensions", "facets", "levels", "rules"]
-_KINDS: tuple[Kind, ...] = ("header", "dimensions", "facets", "levels", "rules")
-
-Element = PackHeader | Dimension | Facet | LevelName | Rule
+Kind = Literal["header", "dimensions", "facets", "levels", "owners", "rules"]
+_KINDS: tuple[Kind, ...] = ("header", "dimensions", "facets", "levels", "owners", "rules")
 
 def _locale_dir(lang: str) -> str:
     """The file-name form of a language tag: `fr`, `ar`, `pt_BR` (gettext's convention)."""
@@ -131,9 +130,9 @@ def pack_catalogue(
                 fix=f"set {key} = {wanted!r}, or move the file",
             )
     known = {kind: pack_elements(pack, kind) for kind in _KINDS}
-    kept = {
+    kept: dict[str, Any] = {
         kind: {k: t for k, t in getattr(catalogue, kind).items() if k in known[kind]}
-        for kind in ("dimensions", "facets", "levels", "rules")
+        for kind in ELEMENT_KINDS
     }
     return catalogue.model_copy(update=kept)
 
@@ -186,6 +185,7 @@ def _completed(final: RulePack, own: RulePack, lang: str) -> RulePack:
         "dimensions": each("dimensions", final.header.dimensions, own.header.dimensions),
         "facets": each("facets", final.header.facets, own.header.facets),
         "levels": each("levels", final.header.levels, own.header.levels),
+        "owners": each("owners", final.header.owners, own.header.owners),
     })
     return final.model_copy(update={"header": header,
                                     "rules": tuple(each("rules", final.rules, own.rules))})
@@ -447,6 +447,9 @@ class Language:
     def level(self, pack: str, level: int | str, english: str | None = None) -> str:
         return self.text(pack, "levels", str(level), "name", english)
 
+    def owner(self, pack: str, owner: str, english: str | None = None) -> str:
+        return self.text(pack, "owners", owner, "name", english)
+
     def pack_title(self, pack: str, english: str | None = None) -> str:
         return self.text(pack, "header", pack, "title", english)
 
@@ -597,7 +600,7 @@ def _orphans(session: Session, pack: RulePack, lang: str) -> list[str]:
         return []
     catalogue = load_catalogue(path, display=f"{_display(pack)}/{CATALOGUE_DIR}/{lang}.toml")
     out: list[str] = []
-    for kind in ("dimensions", "facets", "levels", "rules"):
+    for kind in ELEMENT_KINDS:
         known = pack_elements(pack, kind)
         out.extend(f"{pack.id}: {lang}: {kind}.{key}: translated in "
                    f"{CATALOGUE_DIR}/{lang}.toml but not in the pack"

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, field_validator
 
 from maturity.errors import format_location
 from maturity.keylines import key_line, located
@@ -31,6 +31,7 @@ __all__ = [
     "Organisation",
     "Outcome",
     "OutcomeStatus",
+    "Owner",
     "PackHeader",
     "Reference",
     "Remediation",
@@ -52,7 +53,7 @@ class Refusal(ValueError):
         self.fix = fix
 
 
-#: Ids of organisations, packs, dimensions and facets.
+#: Ids of organisations, packs, dimensions, facets and owners.
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 Slug = Annotated[str, Field(pattern=SLUG_PATTERN, max_length=100)]
 RuleId = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$", max_length=100)]
@@ -106,6 +107,16 @@ class LevelName(_Strict):
     translations: dict[str, Translation] = {}
 
 
+class Owner(_Strict):
+    """Who carries out remediations: a role the pack's rules name by `remediation.owner`, so
+    that reports show its name (translated like a dimension's) rather than its id."""
+
+    id: Slug
+    name: ShortText
+    description: str = ""
+    translations: dict[str, Translation] = {}
+
+
 class PackHeader(_Strict):
     id: Slug
     version: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)*([a-z0-9.+-]*)$", max_length=50)]
@@ -119,7 +130,25 @@ class PackHeader(_Strict):
     dimensions: Annotated[list[Dimension], Field(min_length=1)]
     facets: list[Facet] = []
     levels: list[LevelName] = []
+    #: The roles the rules' remediations name; when given, every rule's owner is one of them.
+    owners: list[Owner] = []
     translations: dict[str, Translation] = {}
+
+    @field_validator("dimensions", "facets", "levels", "owners")
+    @classmethod
+    def _declared_once(cls, items: list[Any], info: ValidationInfo) -> list[Any]:
+        # An id is the key of its name, its translations and the rules that cite it: two
+        # entries would be two names for one thing, and the second silently wins.
+        table = info.field_name or ""
+        key = "level" if table == "levels" else "id"
+        seen = [getattr(item, key) for item in items]
+        twice = sorted({k for k in seen if seen.count(k) > 1})
+        if twice:
+            raise Refusal(f"two {table} with {key} {twice[0]!r}",
+                          expected=f"each of the pack's {table} declared once",
+                          fix=f"remove or rename one of the two [[pack.{table}]] tables "
+                              f"with {key} = {twice[0]!r}")
+        return items
 
 
 class Reference(_Strict):

@@ -332,6 +332,30 @@ def _level_names(pack: RulePack | None, language: Language) -> dict[int, str]:
     return names
 
 
+def _owner_names(record: Mapping[str, Any], catalogue: Catalogue,
+                 language: Language) -> Callable[[str], str]:
+    """The name of a remediation's owner in the report's language, from its id (the record
+    keeps ids: it is the same in every language). Where several of the record's packs name the
+    same owner, the first in the record's order (pack ids' order, as loaded) gives its name; an
+    owner no installed pack names is shown by its id. Each name is looked up when asked for,
+    so an untranslated name counts for the owners the report names, not for every owner a pack
+    declares."""
+    declared: dict[str, tuple[str, str]] = {}
+    for pinned in record["packs"]:
+        installed = catalogue.packs.get(pinned["id"])
+        if installed is not None:
+            for owner in installed.header.owners:
+                declared.setdefault(owner.id, (installed.id, owner.name))
+
+    def name(owner: str) -> str:
+        if owner not in declared:
+            return owner
+        pack_id, english = declared[owner]
+        return language.owner(pack_id, owner, english)
+
+    return name
+
+
 def _level_label(level: int, names: Mapping[int, str], language: Language) -> str:
     if level == 0:
         return names[0]
@@ -393,6 +417,7 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
     # same bytes (same key order, same rounding).
     record = json.loads(canonical_bytes(record))
     roadmap = record.get("roadmap")
+    owner_name = _owner_names(record, catalogue, language)
     documents = {d["path"]: d for d in record["evidence"]["documents"]}
     outcomes_by_pack: dict[str, list[Mapping[str, Any]]] = {}
     for outcome in record["outcomes"]:
@@ -462,6 +487,8 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
                                                  remediation["action"])
                     if remediation.get("action") else "",
                     "owner": remediation.get("owner", ""),
+                    "owner_name": owner_name(remediation["owner"])
+                    if remediation.get("owner") else "",
                     "effort": remediation.get("effort"),
                     "action": action_of_rule.get(outcome["rule"]),
                     "phase": phase_of_rule.get(outcome["rule"]),
@@ -541,7 +568,8 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
         "organisation": record["organisation"],
         "assessment": record["assessment"],
         "packs": packs,
-        "roadmap": _roadmap_view(_translated_roadmap(roadmap, record, catalogue, language),
+        "roadmap": _roadmap_view(_translated_roadmap(roadmap, record, catalogue, language,
+                                                     owner_name),
                                  packs, prefix, language) if roadmap else None,
         "prefix": prefix,
         "catalogue_problem": catalogue.problem,
@@ -598,9 +626,11 @@ def _pack_charts(view: Mapping[str, Any], prefix: str, language: Language) -> di
 
 
 def _translated_roadmap(roadmap: Mapping[str, Any], record: Mapping[str, Any],
-                        catalogue: Catalogue, language: Language) -> dict[str, Any]:
-    """The roadmap with its method and each action's steps (the remediation actions of its
-    rules) in the report's language."""
+                        catalogue: Catalogue, language: Language,
+                        owner_name: Callable[[str], str]) -> dict[str, Any]:
+    """The roadmap with its method, each action's steps (the remediation actions of its
+    rules) and owners, and each phase's owners, in the report's language (`owner_names`:
+    an action's in the record's order; a phase's as (name, effort), the busiest first)."""
     pack_of = {o["rule"]: o["pack"] for o in record["outcomes"]}
 
     def step(action: Mapping[str, Any], text: str) -> str:
@@ -617,9 +647,14 @@ def _translated_roadmap(roadmap: Mapping[str, Any], record: Mapping[str, Any],
     for action in roadmap["actions"]:
         steps = [step(action, text) for text in action["steps"]]
         actions.append({**action, "steps": steps, "title": steps[0] if steps else
-                        action["title"]})
+                        action["title"], "owner_names": [owner_name(o) for o in
+                                                         action["owners"]]})
+    phases = [{**phase, "owner_names": [
+        (owner_name(owner), effort) for owner, effort in
+        sorted(phase["owners"].items(), key=lambda item: (-item[1], item[0]))]}
+        for phase in roadmap["phases"]]
     method = roadmap.get("method")
-    return {**roadmap, "actions": actions,
+    return {**roadmap, "actions": actions, "phases": phases,
             "method": language.gettext(method) if isinstance(method, str) else method}
 
 

@@ -94,6 +94,10 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
         seen_packs.add(pack.id)
         dimensions = {d.id for d in pack.header.dimensions}
         facets = {f.id: f for f in pack.header.facets}
+        # A pack that names its owners names every owner its rules give work to, as it
+        # declares every dimension they score; without `[[pack.owners]]` any owner goes (its
+        # reports show the ids).
+        owners = {o.id for o in pack.header.owners}
         for index, rule in enumerate(pack.rules):
             if rule.id in owner:
                 # The error points at the pack the user is writing (a local directory) when
@@ -157,6 +161,20 @@ def compile_rules(packs: Iterable[RulePack], compiler: CheckCompiler) -> RuleSet
                         found=repr(rule.facet),
                         fix=f"did you mean {hint!r}?" if hint else "declare it in [[pack.facets]]",
                     )
+            if owners and rule.remediation.owner not in owners:
+                found = rule.remediation.owner
+                hint = did_you_mean(found, owners)
+                file, location = pack.place(rule.id, "remediation", "owner")
+                raise PackError(
+                    f"unknown owner {found!r}",
+                    pack=_at_fault(pack, rule.id, "remediation"),
+                    code="pack.unknown-owner",
+                    file=file,
+                    location=location,
+                    expected="one of " + ", ".join(sorted(owners)),
+                    found=repr(found),
+                    fix=f"did you mean {hint!r}?" if hint else "declare it in [[pack.owners]]",
+                )
             try:
                 check = compiler.compile(rule.check)
                 applies = (

@@ -28,13 +28,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE_DIR = ROOT / "reports" / "locale"
 _TABLE = re.compile(
-    r"^\[catalogue\.(?:(header)|(dimensions|facets|levels|rules)\.\"?([^\]\"]+)\"?)\]")
+    r"^\[catalogue\.(?:(header)|(dimensions|facets|levels|owners|rules)\.\"?([^\]\"]+)\"?)\]")
 _SOURCE = re.compile(r'^source\s*=\s*"[0-9a-f]*"\s*$')
 
 
 def stamp(path: Path, restamp: set[str]) -> int:
     """Add (or, for `restamp` entries, replace) the `source` of translations; return how many."""
-    from maturity.i18n import Element, source_for
+    from maturity.catalogues import Element, source_for
     from maturity.limits import Limits
     from maturity.packs import load_pack_dir
 
@@ -45,6 +45,7 @@ def stamp(path: Path, restamp: set[str]) -> int:
     elements.update({f"dimensions.{d.id}": d for d in pack.header.dimensions})
     elements.update({f"facets.{f.id}": f for f in pack.header.facets})
     elements.update({f"levels.{lv.level}": lv for lv in pack.header.levels})
+    elements.update({f"owners.{o.id}": o for o in pack.header.owners})
     elements.update({f"rules.{r.id}": r for r in pack.rules})
     data = tomllib.loads(path.read_text(encoding="utf-8"))["catalogue"]
 

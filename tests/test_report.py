@@ -59,6 +59,7 @@ def _hostile(session: Session) -> tuple[dict[str, Any], RulePack]:
         "dimensions": [{"id": d, "name": f"{d} {HOSTILE}"} for d in ("d-one", "d-two", "d-three")],
         "facets": [{"id": "f-one", "name": f"Facet {HOSTILE}"}],
         "levels": [{"level": 1, "name": f"Start {HOSTILE}"}],
+        "owners": [{"id": "owner", "name": f"Owner {HOSTILE}"}],
     })
     rule = Rule.model_validate({
         "id": "H-01", "title": f"Title {HOSTILE}", "rationale": f"Why {HOSTILE}",
@@ -107,6 +108,7 @@ def test_html_escapes_markup_from_rules_and_evidence(session: Session) -> None:
     # The text is there, shown as text.
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
     assert "Title &lt;script&gt;" in html and "Ministry &lt;script&gt;" in html
+    assert "<bdi>Owner &lt;script&gt;" in html
 
 
 def test_markdown_escapes_markup_and_keeps_tables_whole(session: Session) -> None:
@@ -116,6 +118,7 @@ def test_markdown_escapes_markup_and_keeps_tables_whole(session: Session) -> Non
     assert re.search(r"(?<!\\)<", text) is None
     assert "](javascript" not in text
     assert r"\<script\>" in text
+    assert r"Owner \<script\>" in text
     _check_tables(text)
 
 

@@ -4,7 +4,8 @@ On a 390 px screen nothing but a table or a chart's own box scrolls sideways; in
 nothing is cut by a scroll box, the comparison is on A4 landscape, headings and captions stay
 with what follows them. Plus the words the templates join (a space after an `{% endif %}`)
 and the landmarks and captions a screen reader relies on. The reports are made by the
-command line from the example ministries.
+command line from the example ministries. And the charts as drawn: in Arabic they read from
+the right; the radar's ring values clear its axes and labels.
 """
 
 from __future__ import annotations
@@ -17,7 +18,10 @@ from typing import Any
 
 import pytest
 
+from maturity import charts
 from maturity.cli import main
+from maturity.i18n import Language
+from maturity.report import words
 from tests.browser_kit import WatchedPage, launched_browser, needs_chromium
 from tests.conftest import EXAMPLES
 
@@ -157,3 +161,177 @@ def test_landmarks_captions_and_contents(browser: Any, pages: dict[str, Path]) -
                 assert (link.text_content() or "").lower() in (
                     heading.text_content() or "").lower(), target
         watched.page.close()
+
+
+# --- charts right to left, and the radar's ring values -------------------------------------
+
+#: Each radar's axis lines and ring values, in the SVG's own units (getBBox: the text's
+#: glyph cells, as drawn), and every other text's box.
+RADARS = """() => [...document.querySelectorAll('svg.radar')].map(svg => {
+  const box = e => { const b = e.getBBox(); return [b.x, b.y, b.x + b.width, b.y + b.height]; };
+  const rings = [...svg.querySelectorAll('g.grid text, g.scale text')];
+  return {
+    axes: [...svg.querySelectorAll('g.grid line')].map(l =>
+      ['x1', 'y1', 'x2', 'y2'].map(k => l[k].baseVal.value)),
+    rings: rings.map(t => ({text: t.textContent, box: box(t),
+                            paint: getComputedStyle(t).paintOrder,
+                            halo: getComputedStyle(t).stroke})),
+    others: [...svg.querySelectorAll('text')].filter(t => !rings.includes(t)
+      && t.textContent.trim()).map(t => ({text: t.textContent, box: box(t)})),
+  };
+})"""
+
+
+@pytest.fixture(scope="module")
+def charted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The health ministry's assessment with its roadmap, in English and in Arabic."""
+    folder = tmp_path_factory.mktemp("charted")
+    out = {}
+    for lang in ("en", "ar"):
+        out[lang] = folder / f"ministry-of-health-{lang}.html"
+        assert main(["assess", str(EXAMPLES / "ministry-of-health"), "--format", "html",
+                     "--lang", lang, "-o", str(out[lang])]) == 0
+    return out
+
+
+def _crosses(segment: list[float], box: list[float]) -> bool:
+    """Whether a line segment meets a box (Liang-Barsky clipping)."""
+    x1, y1, x2, y2 = segment
+    left, top, right, bottom = box
+    low, high = 0.0, 1.0
+    for p, q in ((x1 - x2, x1 - left), (x2 - x1, right - x1), (y1 - y2, y1 - top),
+                 (y2 - y1, bottom - y1)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            low = max(low, t)
+        else:
+            high = min(high, t)
+        if low > high:
+            return False
+    return True
+
+
+def _overlap(a: list[float], b: list[float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_roadmap_timeline_runs_in_the_reading_direction(
+        browser: Any, charted: dict[str, Path], lang: str) -> None:
+    """Right to left, the first phase is drawn right of the last, and so is the start of each
+    framework's projected index; left to right, the other way round."""
+    watched = WatchedPage(browser)
+    page = watched.open(charted[lang])
+    found = page.evaluate("""() => {
+      const svg = document.querySelector('svg.timeline');
+      const heads = [...svg.querySelectorAll('text')]
+        .filter(t => t.querySelector('tspan').getAttribute('y') === '22')
+        .map(t => { const r = t.getBoundingClientRect(); return (r.left + r.right) / 2; });
+      const index = [...svg.querySelectorAll('polyline.series.index')].map(line =>
+        [...line.points].map(p => p.x));
+      return {heads, index};
+    }""")
+    assert watched.console == []
+    watched.page.close()
+    heads, index = found["heads"], found["index"]
+    assert len(heads) >= 3 and index
+    if lang == "ar":
+        assert heads == sorted(heads, reverse=True)
+        assert all(xs[0] > xs[-1] for xs in index)
+    else:
+        assert heads == sorted(heads)
+        assert all(xs[0] < xs[-1] for xs in index)
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_radar_ring_values_clear_the_axis_lines_and_have_a_halo(
+        browser: Any, charted: dict[str, Path], lang: str) -> None:
+    """In the report, no ring value crosses an axis line or another label, and each has a
+    stroke of the background painted under its glyphs, so that an area's edge crossing it
+    does not hide it."""
+    watched = WatchedPage(browser)
+    radars = watched.open(charted[lang]).evaluate(RADARS)
+    watched.page.close()
+    assert len(radars) == 2
+    for radar in radars:
+        assert len(radar["rings"]) >= 3
+        for ring in radar["rings"]:
+            crossed = [axis for axis in radar["axes"] if _crosses(axis, ring["box"])]
+            assert crossed == [], (ring, crossed)
+            touched = [o["text"] for o in radar["others"] if _overlap(o["box"], ring["box"])]
+            assert touched == [], (ring, touched)
+            assert ring["paint"].startswith("stroke"), ring
+            assert ring["halo"] == "rgb(255, 255, 255)", ring
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_radar_ring_values_clear_the_axis_lines_with_any_number_of_axes(
+        browser: Any, tmp_path: Path, lang: str) -> None:
+    """Radars of 3 to 12 axes in the report's language, as Chromium draws their text: no ring
+    value crosses an axis line or a label, and the outer rings always have theirs."""
+    language = Language.build(lang)
+    radars = "".join(
+        charts.radar(f"r{count}", "Radar",
+                     [charts.Axis(f"Dimension {i}", 0.5, 0.7) for i in range(count)],
+                     words=words(language))
+        for count in range(3, 13))
+    path = tmp_path / "radars.html"
+    path.write_text(f'<!doctype html><html lang="{lang}" dir="{language.direction}">'
+                    f'<meta charset="utf-8"><title>radars</title><body>{radars}</body></html>',
+                    encoding="utf-8")
+    watched = WatchedPage(browser)
+    found = watched.open(path).evaluate(RADARS)
+    watched.page.close()
+    assert len(found) == 10
+    for count, radar in enumerate(found, start=3):
+        assert len(radar["rings"]) >= 2, count
+        for ring in radar["rings"]:
+            crossed = [axis for axis in radar["axes"] if _crosses(axis, ring["box"])]
+            assert crossed == [], (count, ring, crossed)
+            touched = [o["text"] for o in radar["others"] if _overlap(o["box"], ring["box"])]
+            assert touched == [], (count, ring, touched)
+
+
+@needs_chromium
+def test_arabic_heatmap_and_bars_read_from_the_right(
+        browser: Any, charted: dict[str, Path]) -> None:
+    """As Chromium draws them: the heatmap's row names right of its cells, its first column
+    rightmost; element names right of their bars, every bar starting at its track's right
+    end."""
+    watched = WatchedPage(browser)
+    page = watched.open(charted["ar"])
+    found = page.evaluate("""() => {
+      const box = e => e.getBoundingClientRect();
+      const heat = document.querySelector('svg.heatmap');
+      const cells = [...heat.querySelectorAll('rect.cell')];
+      const bars = document.querySelector('svg.bars');
+      const tracks = [...bars.querySelectorAll('rect[aria-hidden]')]
+        .filter(r => r.getAttribute('fill') === '#f0f0f0');
+      return {
+        cells_right: Math.max(...cells.map(c => box(c).right)),
+        first_column: Math.min(...cells.filter(c => c.dataset.column === '0')
+          .map(c => box(c).left)),
+        other_columns: Math.max(...cells.filter(c => c.dataset.column !== '0')
+          .map(c => box(c).right)),
+        names_left: [...heat.querySelectorAll('text[text-anchor="end"][font-weight="600"]')]
+          .map(t => box(t).left),
+        tracks_right: Math.max(...tracks.map(t => box(t).right)),
+        bar_ends: [...bars.querySelectorAll('rect.bar')].map(b => box(b).right),
+        bar_starts: [...bars.querySelectorAll('rect.bar')].map(b => box(b).left),
+        tracks_left: Math.min(...tracks.map(t => box(t).left)),
+      };
+    }""")
+    watched.page.close()
+    assert len(found["names_left"]) >= 3
+    assert min(found["names_left"]) >= found["cells_right"]
+    assert found["first_column"] >= found["other_columns"] - 0.5
+    assert found["bar_ends"] and all(abs(end - found["tracks_right"]) < 0.5
+                                     for end in found["bar_ends"])
+    assert min(found["bar_starts"]) > found["tracks_left"]

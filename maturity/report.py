@@ -356,6 +356,77 @@ def _owner_names(record: Mapping[str, Any], catalogue: Catalogue,
     return name
 
 
+#: A Python string literal as `repr` writes one (the engine quotes document names so).
+_REPR = r"'(?:[^'\\]|\\.)*'" + "|" + r'"(?:[^"\\]|\\.)*"'
+_CREDIT = re.compile(r"credit (-?[0-9][0-9.e+-]*)")
+_DOCUMENT_NOTE = re.compile(
+    rf"; document (?P<name>{_REPR}) (?:(?P<absent>is not in the bundle)"
+    rf"(?: \(did you mean (?P<near>{_REPR})\?\))?|(?P<mismatch>does not match its declared "
+    r"sha256))")
+_STALE = re.compile(r"evidence older than (?P<days>[0-9]+) days: ")
+_STALE_ITEM = re.compile(r"(?P<path>.+?) (?:(?P<undated>has no collection date)|collected "
+                         r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}))(?=; |$)")
+_FIXED_DETAILS: Final = {
+    "declared not applicable by the organisation": N_("declared not applicable by the "
+                                                      "organisation"),
+    "the rule does not apply": N_("the rule does not apply"),
+}
+
+
+def translated_detail(detail: str, language: Language) -> str | None:
+    """An outcome's detail, which the engine writes in English into the record (the record is
+    the same in every language), in the report's language; None when it is not one of the
+    engine's forms (a type error's expected and found, say), which the report then shows in
+    English, marked as such. Names, paths, numbers and dates stay as recorded."""
+    def _(message: str, **values: str) -> str:
+        return language.gettext(message) % values if values else language.gettext(message)
+
+    if detail in _FIXED_DETAILS:
+        return _(_FIXED_DETAILS[detail])
+    if detail.startswith("missing evidence: "):
+        return _(N_("missing evidence: %(path)s"), path=detail[len("missing evidence: "):])
+    if (credit := _CREDIT.match(detail)) is not None:
+        try:
+            share = float(credit.group(1))
+        except ValueError:
+            return None
+        parts = [_(N_("credit %(credit)s %%"), credit=language.number(100 * share, 1))]
+        at = credit.end()
+        while at < len(detail):
+            note = _DOCUMENT_NOTE.match(detail, at)
+            if note is None:
+                return None
+            name = note.group("name")
+            if note.group("mismatch"):
+                parts.append(_(N_("document %(name)s does not match its declared sha256"),
+                               name=name))
+            elif note.group("near"):
+                parts.append(_(N_("document %(name)s is not in the bundle (did you mean "
+                                  "%(near)s?)"), name=name, near=note.group("near")))
+            else:
+                parts.append(_(N_("document %(name)s is not in the bundle"), name=name))
+            at = note.end()
+        return language.pgettext("clause separator", "; ").join(parts)
+    if (stale := _STALE.match(detail)) is not None:
+        items: list[str] = []
+        at = stale.end()
+        while at < len(detail):
+            item = _STALE_ITEM.match(detail, at)
+            if item is None:
+                return None
+            items.append(_(N_("%(path)s has no collection date"), path=item.group("path"))
+                         if item.group("undated") else
+                         _(N_("%(path)s collected %(date)s"), path=item.group("path"),
+                           date=item.group("date")))
+            at = item.end() + 2  # "; "
+        if not items:
+            return None
+        return _(N_("evidence older than %(days)s days: %(documents)s"),
+                 days=stale.group("days"),
+                 documents=language.pgettext("clause separator", "; ").join(items))
+    return None
+
+
 def _level_label(level: int, names: Mapping[int, str], language: Language) -> str:
     if level == 0:
         return names[0]
@@ -465,6 +536,7 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
                 pinned_fix = outcome.get("remediation") or {}
                 remediation = rule.remediation.model_dump() if rule else pinned_fix
                 facet = facets_meta.get(outcome.get("facet") or "")
+                detail = translated_detail(outcome["detail"], language)
                 findings.append({
                     "rule": outcome["rule"],
                     "title": title,
@@ -479,7 +551,9 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
                     "facet": language.facet(pack_id, facet.id, facet.name) if facet
                     else outcome.get("facet"),
                     "condition": outcome["condition"],
-                    "detail": outcome["detail"],
+                    "detail": outcome["detail"] if detail is None else detail,
+                    # The engine's own words, when not one of its known forms.
+                    "detail_english": detail is None and not language.is_source,
                     "reason": outcome.get("reason", ""),
                     "underlying": outcome.get("underlying"),
                     "evidence": _evidence_items(outcome["values"], documents),

@@ -1,0 +1,128 @@
+"""Outcome details in the report's language: the engine writes them in English into the record
+(the same in every language); the report translates the engine's known forms and shows any
+other in English, marked as such."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import maturity
+from maturity.api import Session
+from maturity.checks import EvalContext
+from maturity.cli import main
+from maturity.engine import _document_notes
+from maturity.i18n import Language, load_language
+from maturity.model import DocumentInfo
+from maturity.plugins import AUTOLOAD_ENV
+from maturity.report import translated_detail
+from maturity.ruleset import RuleSet
+from tests.conftest import EXAMPLES
+
+MINISTRIES = ("ministry-of-culture", "ministry-of-health", "ministry-of-finance")
+#: The one form the report leaves in English: a type error's expected and found, which name
+#: the engine's own vocabulary of types.
+TYPE_ERROR = re.compile(r".+: expected .+, found .+")
+
+
+@pytest.fixture(scope="module")
+def french(session: Session, builtin_rules: RuleSet) -> Language:
+    return load_language(session, "fr", builtin_rules.packs)
+
+
+@pytest.fixture(scope="module")
+def english(session: Session, builtin_rules: RuleSet) -> Language:
+    return load_language(session, "en", builtin_rules.packs)
+
+
+@pytest.mark.parametrize(("detail", "expected"), [
+    ("credit 0", "crédit 0,0 %"),
+    ("credit 0.5", "crédit 50,0 %"),
+    ("missing evidence: strategy.digital.status",
+     "élément probant absent : strategy.digital.status"),
+    ("the rule does not apply", "la règle ne s'applique pas"),
+    ("declared not applicable by the organisation", "déclarée sans objet par l'organisation"),
+    ("credit 0; document 'docs/a.pdf' is not in the bundle (did you mean 'docs/A.pdf'?); "
+     "document \"it's.pdf\" does not match its declared sha256",
+     "crédit 0,0 % ; le document 'docs/a.pdf' ne figure pas dans le dossier (vouliez-vous dire "
+     "'docs/A.pdf' ?) ; le document \"it's.pdf\" ne correspond pas à son empreinte sha256 "
+     "déclarée"),
+    ("evidence older than 730 days: docs/plan.pdf collected 2021-03-01; docs/x; y.pdf has no "
+     "collection date",
+     "éléments probants de plus de 730 jours : docs/plan.pdf recueilli le 2021-03-01 ; docs/x; "
+     "y.pdf n'a pas de date de collecte"),
+])
+def test_the_engines_forms_are_translated(french: Language, detail: str, expected: str) -> None:
+    translated = translated_detail(detail, french)
+    assert translated is not None
+    # French typography puts no-break spaces before "%", ":", ";" and "?".
+    assert re.sub("[\u00a0\u202f]", " ", translated) == expected
+
+
+@pytest.mark.parametrize("detail", [
+    "strategy.digital.status: expected text, found a number",
+    "credit 0; something a plugin said",
+    "evidence older than 730 days: ",
+    "credit x",
+    "",
+])
+def test_other_details_are_left_to_show_in_english(french: Language, detail: str) -> None:
+    assert translated_detail(detail, french) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(min_size=1, max_size=20), min_size=1, max_size=3, unique=True),
+       st.booleans())
+def test_any_document_name_the_engine_quotes_reads_back(names: list[str], hashed: bool) -> None:
+    """Whatever a document's name holds (quotes, "; ", parentheses), the engine's notes about
+    it are read back whole, each name as the engine quoted it."""
+    english = Language.build("en", [])
+    values: dict[str, Any] = {f"k{i}": {"document": name, "sha256": "0" * 64}
+                              for i, name in enumerate(names)}
+    docs = {name: DocumentInfo(name, "1" * 64 if hashed else None, None) for name in names}
+    # (hashed: present but another file than declared; else: not in the bundle)
+    notes = _document_notes(values, EvalContext(dt.date(2026, 6, 30), docs))
+    assert notes
+    detail = "; ".join(["credit 0", *notes])
+    translated = translated_detail(detail, english)
+    assert translated is not None
+    for name in names:
+        assert repr(name) in translated
+
+
+@pytest.mark.parametrize("ministry", MINISTRIES)
+def test_every_detail_of_the_examples_but_type_errors_is_translated(
+        session: Session, builtin_rules: RuleSet, french: Language, english: Language,
+        ministry: str) -> None:
+    result = maturity.assess(EXAMPLES / ministry, rules=builtin_rules, session=session)
+    details = {o.explanation.detail for o in result.outcomes}
+    assert len(details) > 3
+    for detail in details:
+        if TYPE_ERROR.fullmatch(detail):
+            assert translated_detail(detail, french) is None
+            continue
+        assert translated_detail(detail, french) is not None, detail
+        assert translated_detail(detail, english) is not None, detail
+
+
+def test_the_french_report_shows_details_in_french_unmarked(tmp_path: Path) -> None:
+    out = tmp_path / "report.html"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(AUTOLOAD_ENV, "1")
+        assert main(["assess", str(EXAMPLES / "ministry-of-culture"), "--lang", "fr",
+                     "--format", "html", "-o", str(out)]) == 0
+    page = out.read_text(encoding="utf-8")
+    results = [(attrs, html.unescape(text)) for attrs, text in re.findall(
+        r"<dt>Résultat</dt><dd><span([^>]*)>([^<]*)</span>", page)]
+    assert len(results) > 5
+    assert any(text.startswith("crédit ") for _attrs, text in results)
+    for attrs, text in results:
+        assert ('lang="en"' in attrs) == bool(TYPE_ERROR.fullmatch(text)), text
+    assert "credit 0" not in page

@@ -32,6 +32,7 @@ __all__ = [
     "TARGET",
     "Axis",
     "Band",
+    "Page",
     "Row",
     "TimelinePhase",
     "Words",
@@ -147,11 +148,12 @@ def _same(text: str) -> str:
 class Words:
     """The language of a chart's own words and numbers, and the direction it reads in.
 
-    Right to left, the charts of this module are drawn mirrored (x becomes width - x), so
-    time, columns and bars run from the right as the page's reader reads; their text runs
-    right to left, its anchor turning with the geometry. `label`, for charts drawn elsewhere
-    without mirroring, instead mirrors the anchor (start and end swap), so that its text
-    keeps its side of the unmirrored geometry.
+    Right to left, the charts drawn through `Page` (those of this module, the comparison's
+    box plot, the trend charts) are mirrored (x becomes width - x), so time, columns and
+    bars run from the right as the page's reader reads; their text runs right to left, its
+    anchor turning with the geometry. `label`, for a chart drawn without mirroring, instead
+    mirrors the anchor (start and end swap), so that its text keeps its side of the
+    unmirrored geometry.
     """
 
     gettext: Callable[[str], str] = _same
@@ -235,9 +237,10 @@ def _text(words: Words, x: float, y: float, label: str, *, anchor: str = "start"
 
 
 @dataclass(frozen=True, slots=True)
-class _Page:
+class Page:
     """Where a chart draws: code places things left to right, and right to left this turns
-    every x into width - x (geometry only: text is not mirrored, it runs right to left)."""
+    every x into width - x (geometry only: text is not mirrored, it runs right to left).
+    Public so that charts drawn in other modules (compare, trend) mirror the same way."""
 
     words: Words
     width: float
@@ -261,9 +264,9 @@ class _Page:
 
 def label(words: Words, x: float, y: float, text: str, *, anchor: str = "start",
           size: float = 12, colour: str = INK, weight: str = "normal", width: int = 0) -> str:
-    """A chart's text at (x, y), for charts drawn elsewhere (comparisons, trends), wrapped at
-    about `width` characters when given (lines centred on y): right to left, it runs right to
-    left and keeps its side of `x` (see `Words`)."""
+    """A chart's text at (x, y), for a chart drawn elsewhere without `Page`, wrapped at about
+    `width` characters when given (lines centred on y): right to left, it runs right to left
+    and keeps its side of `x` (see `Words`)."""
     return _text(words, x, y, text, anchor=anchor, size=size, colour=colour, weight=weight,
                  width=width)
 
@@ -307,7 +310,7 @@ def radar(uid: str, title: str, axes: Sequence[Axis], *, size: float = 460,
     of the table beside the chart, as its reader reads it."""
     count = len(axes)
     width = size + 240
-    page = _Page(words, width)
+    page = Page(words, width)
     radius = size / 2 - 70
     # Room above and below the web for the labels of the top and bottom axes.
     top_block = 15 * len(_wrap(axes[0].label, 22)) + 15 if axes else 0
@@ -425,7 +428,7 @@ _RING_GAP = 7.0
 _RING_EM = 0.75
 
 
-def _ring_values(page: _Page, cx: float, cy: float, radius: float, count: int) -> str:
+def _ring_values(page: Page, cx: float, cy: float, radius: float, count: int) -> str:
     """The rings' values beside the first axis, in the wedge it opens with the second (on
     its right, on its left right to left), each level with its ring where it crosses the
     axis, over the areas with a halo so that no area's edge hides it. A ring too near the
@@ -471,7 +474,7 @@ def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row], *
     note_x = label_width + (steps + 1) * step_w + 52
     width = max(label_width + cell_w * len(columns) + 10, note_x + _width(no_data, 11) + 10)
     height = top + cell_h * len(rows) + 64
-    page = _Page(words, width)
+    page = Page(words, width)
     parts: list[str] = []
     for j, column in enumerate(columns):
         parts.append(page.text(label_width + cell_w * (j + 0.5),
@@ -536,7 +539,7 @@ def element_bars(uid: str, title: str, bands: Sequence[Band], *,
              f"{_isolated(words, band.level)}" for band in bands]
     width = max([label_w + bar_w + 70, *(_width(head, 13, bold=True) + 10 for head in heads)])
     height = sum(head_h + row_h * len(b.bars) for b in bands) + 30
-    page = _Page(words, width)
+    page = Page(words, width)
     parts: list[str] = []
     y = 6.0
     for band, head in zip(bands, heads, strict=True):
@@ -607,7 +610,7 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
     col_w = max(100.0, 690.0 / max(1, len(phases)))
     right = label_w + col_w * len(phases)
     width = right + 60
-    page = _Page(words, width)
+    page = Page(words, width)
     chart_top, chart_h = 62.0, 130.0
     series = sorted(baseline.items())
     legend_top = chart_top + chart_h + 22

@@ -427,7 +427,10 @@ def _boxplot(uid: str, title: str, distributions: Sequence[Distribution],
              names: Mapping[str, str], language: Language) -> str:
     """One box per dimension (quartiles, whiskers at min and max, a diamond at the mean), on a
     0-100 % scale, with every number in the description and in a title per box, written as
-    the report's language writes numbers (SVG coordinates stay in the SVG's own syntax)."""
+    the report's language writes numbers (SVG coordinates stay in the SVG's own syntax).
+
+    Placed left to right and drawn through `charts.Page`: right to left it is mirrored, the
+    names on the right and the scale from 0 % on the right, as the page's reader reads."""
     from maturity import charts
     from maturity.report import words
 
@@ -439,37 +442,45 @@ def _boxplot(uid: str, title: str, distributions: Sequence[Distribution],
     lines = max((charts.line_count(names[d.dimension], wrap) for d in distributions), default=1)
     row_h = max(34.0, 15.0 * lines + 8)
     width, height = label_w + plot_w + 70, top + row_h * len(distributions) + 40
+    page = charts.Page(chart_words, width)
+
+    def at(value: float) -> float:
+        """Where a score is placed, left to right."""
+        return label_w + plot_w * value
 
     def x(value: float) -> float:
-        return label_w + plot_w * value
+        """Where a score is drawn: mirrored right to left."""
+        return page.x(at(value))
 
     parts = []
     for k in range(0, 11, 2):
         gx = x(k / 10)
         parts.append(f'<line x1="{gx:.1f}" y1="{top - 6:.1f}" x2="{gx:.1f}" '
                      f'y2="{height - 34:.1f}" stroke="#c8c8c8" stroke-width="1"/>')
-        parts.append(charts.label(chart_words, gx, height - 18, language.percent(k / 10, 0),
-                                  anchor="middle", size=11, colour=charts.MUTED))
+        parts.append(page.text(at(k / 10), height - 18, language.percent(k / 10, 0),
+                               anchor="middle", size=11, colour=charts.MUTED))
     described = []
     for i, d in enumerate(distributions):
         cy = top + row_h * i + row_h / 2
         said = _box_said(d, names[d.dimension], language)
         described.append(said)
         parts.append(f'<g class="box"><title>{escape(said)}</title>')
-        parts.append(charts.label(chart_words, label_w - 10, cy + 4, names[d.dimension],
-                                  anchor="end", size=12.5, weight="600", width=wrap))
+        parts.append(page.text(label_w - 10, cy + 4, names[d.dimension], anchor="end",
+                               size=12.5, weight="600", width=wrap))
         parts.append(f'<line x1="{x(d.minimum):.1f}" y1="{cy:.1f}" x2="{x(d.maximum):.1f}" '
                      f'y2="{cy:.1f}" stroke="{charts.INK}" stroke-width="1.5"/>')
-        parts.append(f'<rect x="{x(d.q1):.1f}" y="{cy - 9:.1f}" '
-                     f'width="{max(x(d.q3) - x(d.q1), 1.5):.1f}" height="18" '
+        box_w = max(at(d.q3) - at(d.q1), 1.5)
+        parts.append(f'<rect x="{page.left(at(d.q1), box_w):.1f}" '
+                     f'y="{cy - 9:.1f}" width="{box_w:.1f}" height="18" '
                      f'fill="{charts.RAMP[2]}" stroke="{charts.CURRENT}" stroke-width="1.5"/>')
         parts.append(f'<line x1="{x(d.median):.1f}" y1="{cy - 11:.1f}" x2="{x(d.median):.1f}" '
                      f'y2="{cy + 11:.1f}" stroke="{charts.INK}" stroke-width="3"/>')
-        mx = x(d.mean)
-        parts.append(f'<path d="M{mx:.1f} {cy - 6:.1f} L{mx + 6:.1f} {cy:.1f} L{mx:.1f} '
-                     f'{cy + 6:.1f} L{mx - 6:.1f} {cy:.1f} Z" fill="{charts.PROJECTED}"/>')
-        parts.append(charts.label(chart_words, x(1.0) + 8, cy + 4, language.percent(d.median),
-                                  size=11.5) + "</g>")
+        mx = at(d.mean)
+        parts.append(f'<path d="M{page.x(mx):.1f} {cy - 6:.1f} L{page.x(mx + 6):.1f} {cy:.1f} '
+                     f'L{page.x(mx):.1f} {cy + 6:.1f} L{page.x(mx - 6):.1f} {cy:.1f} Z" '
+                     f'fill="{charts.PROJECTED}"/>')
+        parts.append(page.text(at(1.0) + 8, cy + 4, language.percent(d.median),
+                               size=11.5) + "</g>")
     desc = language.pgettext("clause separator", "; ").join(described)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="boxplot" '
             f'aria-labelledby="{uid}-t {uid}-d" width="{width:.0f}" height="{height:.0f}" '

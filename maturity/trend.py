@@ -171,7 +171,10 @@ def _point_said(label: str, value: float | None, level: int | None, starts: bool
 def _chart(uid: str, title: str, series: DimensionTrend, language: Language) -> str:
     """A small line chart of one series on a 0-100 % scale. A point that cannot be compared
     with the one before starts a new line and is drawn hollow; every value is printed, as the
-    report's language writes numbers (SVG coordinates stay in the SVG's own syntax)."""
+    report's language writes numbers (SVG coordinates stay in the SVG's own syntax).
+
+    Placed left to right and drawn through `charts.Page`: right to left it is mirrored, the
+    first period on the right and the scale on the right, as the page's reader reads."""
     from maturity import charts
     from maturity.report import words
 
@@ -179,19 +182,25 @@ def _chart(uid: str, title: str, series: DimensionTrend, language: Language) -> 
     width, height, left, right, top, bottom = 340.0, 190.0, 44.0, 16.0, 26.0, 40.0
     count = len(series.values)
     span = width - left - right
+    page = charts.Page(chart_words, width)
+
+    def at(i: int) -> float:
+        """Where period `i` is placed, left to right."""
+        return left + (span / 2 if count == 1 else span * i / (count - 1))
 
     def x(i: int) -> float:
-        return left + (span / 2 if count == 1 else span * i / (count - 1))
+        """Where period `i` is drawn: mirrored right to left."""
+        return page.x(at(i))
 
     def y(value: float) -> float:
         return top + (height - top - bottom) * (1 - value)
 
     parts = []
     for k in (0, 0.5, 1.0):
-        parts.append(f'<line x1="{left:.1f}" y1="{y(k):.1f}" x2="{width - right:.1f}" '
-                     f'y2="{y(k):.1f}" stroke="#c8c8c8"/>')
-        parts.append(charts.label(chart_words, left - 6, y(k) + 4, language.percent(k, 0),
-                                  anchor="end", size=10.5, colour=charts.MUTED))
+        parts.append(f'<line x1="{page.x(left):.1f}" y1="{y(k):.1f}" '
+                     f'x2="{page.x(width - right):.1f}" y2="{y(k):.1f}" stroke="#c8c8c8"/>')
+        parts.append(page.text(left - 6, y(k) + 4, language.percent(k, 0), anchor="end",
+                               size=10.5, colour=charts.MUTED))
     line: list[str] = []
     for i, (label, value, _level, starts) in enumerate(series.values):
         if starts or value is None:
@@ -201,8 +210,7 @@ def _chart(uid: str, title: str, series: DimensionTrend, language: Language) -> 
             line = []
         if value is not None:
             line.append(f"{x(i):.1f},{y(value):.1f}")
-        parts.append(charts.label(chart_words, x(i), height - bottom + 16, label, anchor="middle",
-                                  size=11))
+        parts.append(page.text(at(i), height - bottom + 16, label, anchor="middle", size=11))
     if len(line) > 1:
         parts.append(f'<polyline points="{" ".join(line)}" fill="none" '
                      f'stroke="{charts.CURRENT}" stroke-width="2.5"/>')
@@ -212,12 +220,13 @@ def _chart(uid: str, title: str, series: DimensionTrend, language: Language) -> 
         if value is None:
             continue
         fill = charts.BACKGROUND if starts else charts.CURRENT
-        parts.append(f'<rect x="{x(i) - 5:.1f}" y="{y(value) - 5:.1f}" width="10" height="10" '
-                     f'fill="{fill}" stroke="{charts.CURRENT}" stroke-width="2"/>'
+        parts.append(f'<rect x="{page.left(at(i) - 5, 10):.1f}" y="{y(value) - 5:.1f}" '
+                     f'width="10" height="10" fill="{fill}" stroke="{charts.CURRENT}" '
+                     f'stroke-width="2"/>'
                      if starts else
                      f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="5" fill="{fill}"/>')
-        parts.append(charts.label(chart_words, x(i), y(value) - 10, language.number(100 * value, 1),
-                                  anchor="middle", size=11, weight="600"))
+        parts.append(page.text(at(i), y(value) - 10, language.number(100 * value, 1),
+                               anchor="middle", size=11, weight="600"))
     desc = language.pgettext("clause separator", "; ").join(described)
     return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="trend" '
             f'aria-labelledby="{uid}-t {uid}-d" width="{width:.0f}" height="{height:.0f}" '

@@ -1,6 +1,6 @@
 """Comparison and trend reports as a reader sees them, in Debian's Chromium (Playwright), in
 every language: each chart label is drawn inside its chart and on its side of the plot, right
-to left included (the charts' text runs in the page's direction, anchors mirrored).
+to left included (the charts are mirrored, their text runs in the page's direction).
 
 The reports are made by the command line from real records of the example ministries.
 """
@@ -99,18 +99,29 @@ def test_chart_labels_stay_inside_their_chart_in_the_page_direction(
 def test_labels_keep_their_side_of_the_plot(
         browser: Any, pages: dict[tuple[str, str], Path], lang: str) -> None:
     """A dimension's name ends before its box plot begins, and the median printed after the
-    plot starts after it; a trend's scale ends before its plot: in Arabic as in English."""
+    plot starts after it; a trend's scale ends before its plot. Right to left the charts are
+    mirrored (x becomes width - x): the names and a trend's scale are right of the plot."""
+    rtl = lang == "ar"
     boxplots = [c for c in _charts(browser, pages[("compare", lang)]) if "boxplot" in c["cls"]]
     assert len(boxplots) == 2                                   # one per pack
     for boxplot in boxplots:
-        plot_left = boxplot["left"] + 220 * boxplot["scale"]    # after the names' column
-        plot_right = boxplot["left"] + 640 * boxplot["scale"]
-        names = [t for t in boxplot["texts"] if t["x"] == 210]
-        medians = [t for t in boxplot["texts"] if t["x"] == 648]
+        def at(x: float, chart: dict[str, Any] = boxplot) -> float:
+            """Where x, placed left to right in the 710 px chart, is on the screen."""
+            return float(chart["left"] + (710 - x if rtl else x) * chart["scale"])
+
+        names = [t for t in boxplot["texts"] if t["x"] == (500 if rtl else 210)]
+        medians = [t for t in boxplot["texts"] if t["x"] == (62 if rtl else 648)]
         assert len(names) == len(medians) >= 3
-        assert all(t["right"] <= plot_left + 1 for t in names), names
-        assert all(t["left"] >= plot_right - 1 for t in medians), medians
+        if rtl:
+            assert all(t["left"] >= at(220) - 1 for t in names), names
+            assert all(t["right"] <= at(640) + 1 for t in medians), medians
+        else:
+            assert all(t["right"] <= at(220) + 1 for t in names), names
+            assert all(t["left"] >= at(640) - 1 for t in medians), medians
     for chart in _charts(browser, pages[("trend", lang)]):
-        scale = [t for t in chart["texts"] if t["x"] == 38]
+        scale = [t for t in chart["texts"] if t["x"] == (302 if rtl else 38)]
         assert len(scale) == 3
-        assert all(t["right"] <= chart["left"] + 44 * chart["scale"] + 1 for t in scale)
+        if rtl:
+            assert all(t["left"] >= chart["left"] + 296 * chart["scale"] - 1 for t in scale)
+        else:
+            assert all(t["right"] <= chart["left"] + 44 * chart["scale"] + 1 for t in scale)

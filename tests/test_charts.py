@@ -2,8 +2,9 @@
 
 Right to left (Arabic), time, columns and bars run from the right and the radar turns
 counter-clockwise; text is not mirrored but runs right to left. The radar's ring values sit
-beside its first axis with a halo. The browser's view of the same is in
-tests/test_report_layout.py.
+beside its first axis with a halo. The comparison's box plot and the trend charts, drawn in
+compare.py and trend.py through the same `charts.Page`, are mirrored alike. The browser's view
+of the same is in tests/test_report_layout.py.
 """
 
 from __future__ import annotations
@@ -11,12 +12,17 @@ from __future__ import annotations
 import hashlib
 import re
 import xml.etree.ElementTree as ET
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 
 from maturity import charts
 from maturity.charts import Axis, Band, Row, TimelinePhase, Words
+from maturity.compare import Distribution, _boxplot
+from maturity.i18n import Language
+from maturity.trend import DimensionTrend
+from maturity.trend import _chart as trend_chart
 
 NS = "{http://www.w3.org/2000/svg}"
 FSI, PDI = "\u2068", "\u2069"
@@ -113,7 +119,8 @@ def test_left_to_right_charts_are_drawn_byte_for_byte_as_before() -> None:
 
 
 def test_label_for_charts_drawn_elsewhere_keeps_its_side_right_to_left() -> None:
-    """compare.py and trend.py place their own geometry: `label` still swaps the anchor."""
+    """`label`, for a plugin's chart that places its own geometry without mirroring it,
+    still swaps the anchor so its text keeps its side (the built-in charts use `Page`)."""
     assert charts.label(LTR, 10, 20, "A label", anchor="end") == (
         '<text text-anchor="end" font-size="12" fill="#1b1b1b" font-weight="normal">'
         '<tspan x="10" y="20">A label</tspan></text>')
@@ -300,3 +307,180 @@ def test_ring_values_meet_the_contrast_rules_on_the_halo_and_on_the_areas() -> N
     areas = _over(charts.PROJECTED, _over(charts.CURRENT, charts.BACKGROUND,
                                           charts.CURRENT_FILL), charts.PROJECTED_FILL)
     assert charts.contrast_ratio(colour, areas) >= 4.5
+
+
+# --- the comparison's box plot and the trend charts (compare.py, trend.py) -----------------
+
+#: Report languages without their catalogues: the charts' words stay the English msgids, so
+#: these tests follow the drawing, not the translations. French writes `42,0 %`.
+ENGLISH, FRENCH, ARABIC = (Language.build(code) for code in ("en", "fr", "ar"))
+DISTRIBUTIONS = (
+    Distribution("dpi", "dpi", 12, 0.05, 0.2, 0.42, 0.61, 0.93, 0.44),
+    Distribution("skills", "skills", 3, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5),      # a 1.5 px box
+    Distribution("gov", "gov", 7, 0.0, 0.1, 0.3, 0.9, 1.0, 0.35),
+)
+DIMENSION_NAMES = {"dpi": "Digital public infrastructure", "skills": "Skills",
+                   "gov": "Governance, leadership and the digital-skills-framework"}
+#: A break (2026, hollow), a period without a score (2025), a period named in letters.
+HISTORY = DimensionTrend("index", (("2023", 0.2, None, False), ("2024", 0.45, 2, False),
+                                   ("2025", None, None, False), ("2026", 0.6, 3, True),
+                                   ("FY2027", 0.725, 3, False)))
+SINGLE = DimensionTrend("Data", (("2026", 0.5, 1, False),))
+
+
+def _cohort_charts(language: Language) -> dict[str, str]:
+    return {
+        "boxplot": _boxplot("box0", "Boxes", DISTRIBUTIONS, DIMENSION_NAMES, language),
+        "trend": trend_chart("t0-0", "Trend", HISTORY, language),
+        "trend1": trend_chart("t0-1", "Trend", SINGLE, language),
+    }
+
+
+#: sha256 of the SVG the code drew before these charts were mirrored (commit 2e4f866) for
+#: `_cohort_charts` in English and in French: left to right, nothing moved.
+COHORT_BEFORE = {
+    "en": {"boxplot": "aa5398bf04803d66f85400686593147c59e9575316307f97eebdf8b8af40308a",
+           "trend": "1d18b691add7b172577794a6fabce1876eec481c592a1d5bd05ea8266e83f68e",
+           "trend1": "1ea1e5ae36a5c1dfc13049f8c286fcee25115329e6b84368b7811c2dcd1fcbfe"},
+    "fr": {"boxplot": "d9c5b75de1fbdf54beac154891861347539ad0275b75c66bb36cf765cd7d3ab5",
+           "trend": "ed7c3834398e9cadf9e3451a8589338a5f2e5793e91a8b378556e048868ed2df",
+           "trend1": "73de1240643dbd11fcf603c35e500b28d8ccd3cf4010d0048e558d5ac064a043"},
+}
+
+
+def test_left_to_right_box_plot_and_trend_charts_are_drawn_byte_for_byte_as_before() -> None:
+    for code, language in (("en", ENGLISH), ("fr", FRENCH)):
+        drawn = _cohort_charts(language)
+        assert {name: _sha(svg) for name, svg in drawn.items()} == COHORT_BEFORE[code], code
+
+
+def _xy(path: str) -> list[tuple[float, float]]:
+    """The points of a path of absolute moves and lines (M x y L x y … Z)."""
+    numbers = [float(n) for n in re.findall(r"-?\d+(?:\.\d+)?", path)]
+    return list(zip(numbers[::2], numbers[1::2], strict=True))
+
+
+def _assert_mirror_image(ltr_svg: str, rtl_svg: str) -> Counter[str]:
+    """Element by element: every x drawn right to left is width - the x drawn left to right
+    (a box's left edge: width - its right edge; every point of a line, polyline and path),
+    every y and size the same; every text runs right to left with the same anchor, which SVG
+    reads in the text's direction. Returns how many elements of each kind were compared."""
+    ltr, rtl = _root(ltr_svg), _root(rtl_svg)
+    width = _f(ltr, "width")
+    pairs = list(zip(ltr.iter(), rtl.iter(), strict=True))
+    assert [a.tag for a, _b in pairs] == [b.tag for _a, b in pairs]
+
+    def mirrored(a: float, b: float, roundings: int = 2) -> bool:
+        return abs(b - (width - a)) <= 0.05 * roundings + 1e-6     # each rounded to 0.1
+
+    seen: Counter[str] = Counter()
+    for a, b in pairs:
+        tag = a.tag.removeprefix(NS)
+        for name in ("y", "y1", "y2", "cy", "r", "width", "height", "viewBox"):
+            assert a.get(name) == b.get(name), (tag, name, a.attrib, b.attrib)
+        if tag == "text":
+            assert b.get("direction") == "rtl" and a.get("direction") is None
+            assert a.get("text-anchor") == b.get("text-anchor"), (a.attrib, b.attrib)
+        elif tag == "tspan":
+            assert mirrored(_f(a, "x"), _f(b, "x")), (a.text, a.attrib, b.attrib)
+        elif tag == "rect":
+            assert mirrored(_f(a, "x") + _f(a, "width"), _f(b, "x"), 3), (a.attrib, b.attrib)
+        elif tag == "line":
+            assert mirrored(_f(a, "x1"), _f(b, "x1")) and mirrored(_f(a, "x2"), _f(b, "x2"))
+        elif tag == "circle":
+            assert mirrored(_f(a, "cx"), _f(b, "cx"))
+        elif tag in ("polyline", "path"):
+            ps = _points(a) if tag == "polyline" else _xy(a.get("d") or "")
+            qs = _points(b) if tag == "polyline" else _xy(b.get("d") or "")
+            assert ps and all(mirrored(p[0], q[0]) and p[1] == q[1]
+                              for p, q in zip(ps, qs, strict=True)), (a.attrib, b.attrib)
+        seen[tag] += 1
+    return seen
+
+
+@pytest.mark.parametrize("name", ["boxplot", "trend", "trend1"])
+def test_right_to_left_box_plot_and_trend_charts_are_the_mirror_image(name: str) -> None:
+    seen = _assert_mirror_image(_cohort_charts(ENGLISH)[name], _cohort_charts(ARABIC)[name])
+    wanted = {"boxplot": {"text", "tspan", "rect", "line", "path"},
+              "trend": {"text", "tspan", "rect", "line", "circle", "polyline"},
+              "trend1": {"text", "tspan", "line", "circle"}}[name]
+    assert wanted <= set(seen), seen
+
+
+def _drawn_texts(root: ET.Element) -> list[tuple[ET.Element, ET.Element, str]]:
+    """Each text, its first line and its whole text without isolates."""
+    return [(text, span, "".join(text.itertext()).replace(FSI, "").replace(PDI, ""))
+            for text, span in _texts(root)]
+
+
+def _extent(root: ET.Element) -> tuple[float, float]:
+    """The plot's left and right ends: those of its lines and boxes."""
+    xs = [_f(line, k) for line in root.iter(f"{NS}line") for k in ("x1", "x2")]
+    xs += [_f(r, "x") + d for r in root.iter(f"{NS}rect") for d in (0, _f(r, "width"))]
+    return min(xs), max(xs)
+
+
+def test_right_to_left_box_plot_has_its_names_on_the_right_and_its_scale_from_the_right(
+        ) -> None:
+    for language, rtl in ((ENGLISH, False), (ARABIC, True)):
+        root = _root(_cohort_charts(language)["boxplot"])
+        plot_left, plot_right = _extent(root)
+        texts = _drawn_texts(root)
+        names = [(t, s) for t, s, _w in texts if t.get("font-weight") == "600"]
+        medians = [(t, s) for t, s, _w in texts if t.get("font-size") == "11.5"]
+        scale = [_f(s, "x") for t, s, _w in texts if t.get("font-size") == "11"]
+        assert len(names) == len(medians) == 3 and len(scale) == 6
+        # The names' anchor is "end" and the medians' "start" either way: SVG reads them in
+        # the text's direction, so right to left a name's left end is at x, right of every
+        # box, and a median's right end at x, left of every box.
+        assert all(t.get("text-anchor") == "end" for t, _s in names)
+        assert all(t.get("text-anchor") == "start" for t, _s in medians)
+        if rtl:
+            assert all(_f(s, "x") > plot_right for _t, s in names)
+            assert all(_f(s, "x") < plot_left for _t, s in medians)
+        else:
+            assert all(_f(s, "x") < plot_left for _t, s in names)
+            assert all(_f(s, "x") > plot_right for _t, s in medians)
+        # 0 %, 20 %, … 100 %: from the right, right to left.
+        assert scale == sorted(scale, reverse=rtl) and len(set(scale)) == 6
+        # A box spans its quartiles: its first quartile (20 %) at its right edge right to left.
+        box = next(root.iter(f"{NS}rect"))
+        q1_edge = _f(box, "x") + (_f(box, "width") if rtl else 0)
+        assert q1_edge == pytest.approx(710 - 304 if rtl else 304, abs=0.11)
+
+
+def test_right_to_left_trend_runs_from_the_right_with_its_scale_on_the_right() -> None:
+    for language, rtl in ((ENGLISH, False), (ARABIC, True)):
+        root = _root(_cohort_charts(language)["trend"])
+        plot_left, plot_right = _extent(root)
+        texts = _drawn_texts(root)
+        periods = [_f(s, "x") for _t, s, whole in texts
+                   if whole in ("2023", "2024", "2025", "2026", "FY2027")]
+        assert len(periods) == 5
+        assert periods == sorted(periods, reverse=rtl)          # the first on the right
+        lines = list(root.iter(f"{NS}polyline"))
+        assert len(lines) == 2
+        for line in lines:
+            xs = [x for x, _y in _points(line)]
+            assert xs == sorted(xs, reverse=rtl)
+        scale = [(t, s) for t, s, _w in texts if t.get("fill") == charts.MUTED]
+        assert len(scale) == 3
+        # Anchored "end" in the text's direction: right of the plot, right to left.
+        assert all(t.get("text-anchor") == "end" for t, _s in scale)
+        assert all((_f(s, "x") > plot_right) if rtl else (_f(s, "x") < plot_left)
+                   for _t, s in scale)
+        # The hollow marker of 2026 is centred on its period.
+        (hollow,) = root.iter(f"{NS}rect")
+        assert _f(hollow, "x") + 5 == pytest.approx(periods[3], abs=0.11)
+
+
+def test_right_to_left_box_plot_and_trend_isolate_left_to_right_lines() -> None:
+    """Right to left, a line with no right-to-left letter (an English name, a period such as
+    FY2027) is a first-strong isolate, laid out left to right as written, each wrapped line
+    on its own; numbers are left to the text's direction. Left to right, nothing is
+    isolated."""
+    box, line = _cohort_charts(ARABIC)["boxplot"], _cohort_charts(ARABIC)["trend"]
+    assert f">{FSI}Digital public{PDI}<" in box and f">{FSI}infrastructure{PDI}<" in box
+    assert f"{FSI}the digital-skills-framework{PDI}" in box
+    assert f">{FSI}FY2027{PDI}<" in line and ">2026<" in line and ">60.0<" in line
+    assert not any(FSI in svg for svg in _cohort_charts(ENGLISH).values())

@@ -335,3 +335,100 @@ def test_arabic_heatmap_and_bars_read_from_the_right(
     assert found["bar_ends"] and all(abs(end - found["tracks_right"]) < 0.5
                                      for end in found["bar_ends"])
     assert min(found["bar_starts"]) > found["tracks_left"]
+
+
+# --- the comparison's box plot and the trend charts, right to left -------------------------
+
+#: Each trend chart's periods (the bottom row of text) and markers, by their centres on the
+#: screen, in the order drawn (the first period first); its scale's and grid lines' extents.
+TRENDS = """() => [...document.querySelectorAll('svg.trend')].map(svg => {
+  const extent = e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; };
+  const centre = e => { const [l, r] = extent(e); return (l + r) / 2; };
+  const y = t => Number(t.querySelector('tspan').getAttribute('y'));
+  const texts = [...svg.querySelectorAll('text')];
+  const bottom = Math.max(...texts.map(y));
+  return {periods: texts.filter(t => y(t) === bottom).map(centre),
+          markers: [...svg.querySelectorAll('circle, rect')].map(centre),
+          scale: texts.filter(t => t.getAttribute('fill') === '#595959').map(extent),
+          grid: [...svg.querySelectorAll('line')].map(extent)};
+})"""
+#: Each box plot's rows (the name, the median and the shapes of a box, by their extents on
+#: the screen) and its scale's labels from 0 % to 100 %.
+BOXPLOTS = """() => [...document.querySelectorAll('svg.boxplot')].map(svg => {
+  const extent = e => { const r = e.getBoundingClientRect(); return [r.left, r.right]; };
+  return {rows: [...svg.querySelectorAll('g.box')].map(g => {
+            const texts = [...g.querySelectorAll('text')];
+            return {name: extent(texts[0]), median: extent(texts[texts.length - 1]),
+                    shapes: [...g.querySelectorAll('rect, line, path')].map(extent)};
+          }),
+          scale: [...svg.querySelectorAll(':scope > text')].map(extent)};
+})"""
+
+
+@pytest.fixture(scope="module")
+def cohort(pages: dict[str, Path]) -> dict[tuple[str, str], Path]:
+    """The comparison and the trend of `pages`, in English (made there) and in Arabic."""
+    folder = pages["compare"].parent
+    out = {("compare", "en"): pages["compare"], ("trend", "en"): pages["trend"],
+           ("compare", "ar"): folder / "compare-ar.html", ("trend", "ar"): folder / "trend-ar.html"}
+    assert main(["compare", str(folder / "records"), "--lang", "ar",
+                 "-o", str(out[("compare", "ar")])]) == 0
+    assert main(["trend", str(folder / "2025.json"),
+                 str(folder / "records" / "ministry-of-finance.json"), "--lang", "ar",
+                 "-o", str(out[("trend", "ar")])]) == 0
+    return out
+
+
+def _evaluated(browser: Any, path: Path, script: str) -> list[dict[str, Any]]:
+    watched = WatchedPage(browser)
+    found: list[dict[str, Any]] = watched.open(path).evaluate(script)
+    assert watched.console == []
+    watched.page.close()
+    return found
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_trend_charts_run_in_the_reading_direction(
+        browser: Any, cohort: dict[tuple[str, str], Path], lang: str) -> None:
+    """Right to left, a trend's first period and its marker are drawn right of the last and
+    its scale right of the plot; left to right, the other way round."""
+    trends = _evaluated(browser, cohort[("trend", lang)], TRENDS)
+    assert len(trends) >= 3
+    for chart in trends:
+        periods, markers = chart["periods"], chart["markers"]
+        assert len(periods) == len(markers) == 2           # 2025 and 2026
+        plot_left = min(left for left, _right in chart["grid"])
+        plot_right = max(right for _left, right in chart["grid"])
+        assert len(chart["scale"]) == 3
+        if lang == "ar":
+            assert periods[0] > periods[-1] and markers[0] > markers[-1]
+            assert all(left >= plot_right - 0.5 for left, _right in chart["scale"])
+        else:
+            assert periods[0] < periods[-1] and markers[0] < markers[-1]
+            assert all(right <= plot_left + 0.5 for _left, right in chart["scale"])
+
+
+@needs_chromium
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_box_plot_names_sit_on_the_reading_side_of_the_boxes(
+        browser: Any, cohort: dict[tuple[str, str], Path], lang: str) -> None:
+    """Right to left, every dimension's name is right of every box, its median left of them,
+    and the scale runs from 0 % on the right; left to right, the other way round."""
+    boxplots = _evaluated(browser, cohort[("compare", lang)], BOXPLOTS)
+    assert len(boxplots) >= 2                                   # one per pack
+    for boxplot in boxplots:
+        rows = boxplot["rows"]
+        assert len(rows) >= 3
+        left = min(s[0] for row in rows for s in row["shapes"])
+        right = max(s[1] for row in rows for s in row["shapes"])
+        scale = [(a + b) / 2 for a, b in boxplot["scale"]]
+        assert len(scale) == 6                                   # 0 %, 20 %, … 100 %
+        if lang == "ar":
+            assert all(row["name"][0] >= right for row in rows), rows
+            assert all(row["median"][1] <= left for row in rows), rows
+            assert scale == sorted(scale, reverse=True)
+        else:
+            assert all(row["name"][1] <= left for row in rows), rows
+            assert all(row["median"][0] >= right for row in rows), rows
+            assert scale == sorted(scale)

@@ -160,6 +160,10 @@ class Words:
     percent: Callable[[float | None], str] = _pct
     number: Callable[[float], str] = _num
     rtl: bool = False
+    #: How the language separates the items of a list and the clauses of a sentence (Arabic
+    #: "، " and "؛ "), for the descriptions screen readers read out.
+    comma: str = ", "
+    semicolon: str = "; "
 
 
 ENGLISH = Words()
@@ -403,7 +407,7 @@ def radar(uid: str, title: str, axes: Sequence[Axis], *, size: float = 460,
                      f'stroke-width="3"{dash_attr}/>')
         parts.append(page.text(lx + 32, ly + 4, label, size=12))
         lx += 220
-    desc = "; ".join(
+    desc = words.semicolon.join(
         words.gettext("%(label)s: %(current)s now")
         % {"label": a.label, "current": words.percent(a.current)}
         + (words.gettext(", %(projected)s projected") % {"projected": words.percent(a.projected)}
@@ -509,8 +513,9 @@ def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row], *
                            words.percent(1.0), size=11, colour=MUTED))
     parts.append(page.text(note_x, ly + 10, no_data, size=11, colour=MUTED))
     desc = " ".join(
-        f"{row.label}: " + ", ".join(f"{c} {words.percent(v)}"
-                                     for c, v in zip(columns, row.values, strict=True)) + "."
+        f"{row.label}: " + words.comma.join(f"{c} {words.percent(v)}"
+                                            for c, v in zip(columns, row.values, strict=True))
+        + "."
         for row in rows
     )
     return _svg(uid, width, height, title, desc, "".join(parts), "heatmap")
@@ -535,8 +540,9 @@ def element_bars(uid: str, title: str, bands: Sequence[Band], *,
     names are on the right and the bars grow from the right."""
     bar_w, row_h, head_h = 420.0, 26.0, 34.0
     label_w = max([340.0, *(_width(name, 12) + 16 for b in bands for name, _v in b.bars)])
-    heads = [f"{_isolated(words, band.label)}: {words.percent(band.score)}, "
-             f"{_isolated(words, band.level)}" for band in bands]
+    heads = [words.gettext("%(name)s: %(score)s, %(level)s") % {
+        "name": _isolated(words, band.label), "score": words.percent(band.score),
+        "level": _isolated(words, band.level)} for band in bands]
     width = max([label_w + bar_w + 70, *(_width(head, 13, bold=True) + 10 for head in heads)])
     height = sum(head_h + row_h * len(b.bars) for b in bands) + 30
     page = Page(words, width)
@@ -567,8 +573,8 @@ def element_bars(uid: str, title: str, bands: Sequence[Band], *,
     parts.append(page.text(label_w + bar_w, y + 18, words.percent(1.0), anchor="end",
                            size=11, colour=MUTED))
     desc = " ".join(
-        f"{b.label}: {words.percent(b.score)} ({b.level}); "
-        + ", ".join(f"{n} {words.percent(v)}" for n, v in b.bars) + "."
+        f"{b.label}: {words.percent(b.score)} ({b.level}){words.semicolon}"
+        + words.comma.join(f"{n} {words.percent(v)}" for n, v in b.bars) + "."
         for b in bands
     )
     return _svg(uid, width, height, title, desc, "".join(parts), "bars")
@@ -728,7 +734,7 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
         % {"phase": p.label, "months": p.months,
            "effort": words.number(sum(e for e, _ in p.lanes.values())),
            "count": sum(c for _, c in p.lanes.values())}
-        + ", ".join(f"{s} {words.percent(v)}" for s, v in sorted(p.projected.items()))
+        + words.comma.join(f"{s} {words.percent(v)}" for s, v in sorted(p.projected.items()))
         + (words.gettext("; critical path: %(action)s") % {"action": p.critical}
            if p.critical else "") + "."
         for p in phases

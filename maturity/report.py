@@ -658,7 +658,9 @@ def words(language: Language) -> charts.Words:
     return charts.Words(gettext=language.gettext,
                         percent=lambda v: language.percent(v, 0),
                         number=lambda v: language.number(v, 1, trim=True),
-                        rtl=language.direction == "rtl")
+                        rtl=language.direction == "rtl",
+                        comma=language.pgettext("list separator", ", "),
+                        semicolon=language.pgettext("clause separator", "; "))
 
 
 def _pack_charts(view: Mapping[str, Any], prefix: str, language: Language) -> dict[str, str]:

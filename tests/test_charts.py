@@ -14,6 +14,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -484,3 +485,24 @@ def test_right_to_left_box_plot_and_trend_isolate_left_to_right_lines() -> None:
     assert f"{FSI}the digital-skills-framework{PDI}" in box
     assert f">{FSI}FY2027{PDI}<" in line and ">2026<" in line and ">60.0<" in line
     assert not any(FSI in svg for svg in _cohort_charts(ENGLISH).values())
+
+
+def test_a_bar_groups_heading_is_punctuated_in_the_reports_language(
+        session: Any, builtin_rules: Any) -> None:
+    """Arabic writes its comma "،" (and French a no-break space before its colon): the
+    heading is one translated message, not English punctuation around translated words."""
+    from maturity.i18n import load_language
+    from maturity.report import words
+
+    band = Band("الركيزة الأولى", 0.7, "المستوى 2", (("القيادة", 0.8),))
+    arabic = charts.element_bars("b", "t", [band], words=words(
+        load_language(session, "ar", builtin_rules.packs)))
+    heading = re.search(r'font-weight="700"><tspan[^>]*>([^<]*)</tspan>', arabic)
+    assert heading is not None
+    assert heading.group(1) == f"\u2068{band.label}\u2069: 70%\u060c \u2068{band.level}\u2069"
+    # The description screen readers read out, with the language's separators too.
+    assert "<desc id=\"b-desc\">الركيزة الأولى: 70% (المستوى 2)؛ القيادة 80%.</desc>" in arabic
+    band = Band("Pilier", 0.7, "Niveau 2", (("Pilotage", 0.8),))
+    french = charts.element_bars("b", "t", [band], words=words(
+        load_language(session, "fr", builtin_rules.packs)))
+    assert "Pilier\u00a0: " in french

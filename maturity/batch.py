@@ -270,6 +270,10 @@ class Assessor:
         formats = {f.name: f for _n, f in session.host.report_formats()}
         self.format: ReportFormat = formats[plan.format]
         self.options: dict[str, Any] = {"lang": plan.lang}
+        if plan.format != "json" and not plan.summary_only:
+            # The names a report shows come from the packs this run loaded (a `--pack-dir`
+            # pack is not among the installed ones).
+            self.options["packs"] = list(rules.packs)
         if plan.lang is not None and plan.format != "json" and not plan.summary_only:
             from maturity.i18n import load_language
 

@@ -204,8 +204,11 @@ def _check_lang(session: Session, lang: str | None) -> str | None:
 def _report_options(session: Session, lang: str | None, fmt: str | None,
                     packs: Sequence[Any] | None = None) -> dict[str, Any]:
     """Render options: the language, with its translations loaded through this run's plugins
-    and packs (a record's canonical JSON needs none)."""
+    and packs (a record's canonical JSON needs none), and the packs this run loaded, whose
+    names a report shows (a `--pack-dir` pack is not among the installed ones)."""
     options: dict[str, Any] = {"lang": lang}
+    if packs is not None and fmt not in (None, "json"):
+        options["packs"] = list(packs)
     if lang is not None and fmt not in (None, "json"):
         from maturity.i18n import load_language
 
@@ -367,8 +370,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     session = _session(args)
     records = [load_record(Path(p)) for p in args.records]
     lang = _check_lang(session, args.lang)
-    _write(_render(session, records, args.format, _report_options(session, lang, args.format)),
-           args.output)
+    packs = None
+    if args.pack_dir:
+        # The packs the records pin, a local one among them: their names, not their ids.
+        pinned = sorted({str(p["id"]) for r in records for p in r.get("packs", [])})
+        rules, _ = session.load_rules(pinned or None,
+                                      pack_dirs=[Path(d) for d in args.pack_dir])
+        packs = rules.packs
+    _write(_render(session, records, args.format,
+                   _report_options(session, lang, args.format, packs)), args.output)
     return 0
 
 
@@ -470,6 +480,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output")
     p.add_argument("--lang", default=None,
                    help="report language (en, fr, ar, …; default: each record's language)")
+    p.add_argument("--pack-dir", action="append", default=[], metavar="DIR",
+                   help="a local rule pack the records were assessed with, for its names and "
+                        "translations (repeatable; installed packs are found without it)")
     p.set_defaults(handler=cmd_report)
 
     for extra in _EXTRA_COMMANDS:
@@ -779,11 +792,11 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
     if source.is_file():
         from maturity.loaders import load_record
 
-        record = plan_from_record(session, load_record(source), source.name, args)
+        record, packs = plan_from_record(session, load_record(source), source.name, args)
     else:
-        record = plan_from_evidence(session, source, args)
+        record, packs = plan_from_evidence(session, source, args)
     _write(render_plan(record, args.format,
-                       _report_options(session, args.lang, args.format)), args.output)
+                       _report_options(session, args.lang, args.format, packs)), args.output)
     return 0
 
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from maturity.api import Session, assess_bundle, provenance_for
 from maturity.errors import RecordError, UsageError
-from maturity.model import Explanation, Outcome, OutcomeStatus
+from maturity.model import Explanation, Outcome, OutcomeStatus, RulePack
 from maturity.record import canonical_bytes, canonicalize
 from maturity.roadmap import plan_roadmap
 from maturity.roadmap_options import settings_from_args
@@ -120,8 +120,9 @@ def _refuse_no_roadmap(args: argparse.Namespace) -> None:
 
 
 def plan_from_record(session: Session, record: dict[str, Any], record_name: str,
-                     args: argparse.Namespace) -> dict[str, Any]:
-    """The record with its roadmap planned again (flags override the record's settings)."""
+                     args: argparse.Namespace) -> tuple[dict[str, Any], Sequence[RulePack]]:
+    """The record with its roadmap planned again (flags override the record's settings), and
+    the packs it was planned with (a `--pack-dir` pack's names and translations included)."""
     _refuse_no_roadmap(args)
     rules, plan = _pinned_rules(session, record, record_name,
                                 [Path(p) for p in getattr(args, "pack_dir", [])])
@@ -130,7 +131,7 @@ def plan_from_record(session: Session, record: dict[str, Any], record_name: str,
     _check_every_rule_has_an_outcome(rules, outcomes, record_name)
     roadmap = plan_roadmap(rules, outcomes, session.scoring_model(plan.scoring),
                            plan.level_threshold, settings)
-    return {**record, "roadmap": canonicalize(roadmap)}
+    return {**record, "roadmap": canonicalize(roadmap)}, rules.packs
 
 
 def _check_every_rule_has_an_outcome(rules: RuleSet, outcomes: Sequence[Outcome],
@@ -154,8 +155,9 @@ def _check_every_rule_has_an_outcome(rules: RuleSet, outcomes: Sequence[Outcome]
 
 
 def plan_from_evidence(session: Session, path: Path, args: argparse.Namespace
-                       ) -> dict[str, Any]:
-    """Assess the bundle with the installed (or chosen) packs, then plan its roadmap."""
+                       ) -> tuple[dict[str, Any], Sequence[RulePack]]:
+    """Assess the bundle with the installed (or chosen) packs, then plan its roadmap; and the
+    packs it used."""
     _refuse_no_roadmap(args)
     rules, changes = session.load_rules(getattr(args, "pack", None) or None,
                                         pack_dirs=[Path(p) for p in args.pack_dir])
@@ -166,7 +168,7 @@ def plan_from_evidence(session: Session, path: Path, args: argparse.Namespace
         provenance=provenance_for(session, changes, getattr(args, "lang", None) or "en"),
         roadmap_settings=settings,
     )
-    return result.record
+    return result.record, rules.packs
 
 
 def render_plan(record: Mapping[str, Any], fmt: str,

@@ -427,3 +427,35 @@ def test_an_owner_no_installed_pack_names_is_shown_by_its_id(
     # Named by the talent pack where it names them, by id where no pack does.
     assert {"Chief digital officer", "Head of human resources"} <= names
     assert "head-of-service-design" in names and "Head of service design" not in names
+
+
+def test_a_local_packs_owner_names_reach_every_report_and_roadmap(tmp_path: Path) -> None:
+    """A country's own pack, given with --pack-dir, is not installed: its names and
+    translations still reach reports and roadmaps, from `assess`, `roadmap` and `report`."""
+    pack_dir = _mini_with_owners(tmp_path)
+    _french_owner_catalogue(pack_dir, {"chief-digital-officer": "Directrice du numérique"})
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "bundle.toml").write_text(
+        '[organisation]\nid = "city-of-port"\nname = "City of Port"\nkind = "municipality"\n'
+        '\n[assessment]\nas_of = 2026-10-31\n', encoding="utf-8")
+    (bundle / "evidence.toml").write_text("[strategy]\nadopted = false\n", encoding="utf-8")
+    local = ["--pack-dir", str(pack_dir), "--pack", "mini"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(AUTOLOAD_ENV, "1")
+        assert main(["assess", str(bundle), *local, "--lang", "fr", "--format", "md",
+                     "-o", str(tmp_path / "assess.md")]) == 0
+        assert main(["roadmap", str(bundle), *local, "--lang", "fr", "--format", "text",
+                     "-o", str(tmp_path / "roadmap.txt")]) == 0
+        assert main(["assess", str(bundle), *local, "-o", str(tmp_path / "record.json")]) == 0
+        assert main(["report", str(tmp_path / "record.json"), "--pack-dir", str(pack_dir),
+                     "--lang", "fr", "--format", "md", "-o", str(tmp_path / "report.md")]) == 0
+        assert main(["roadmap", str(tmp_path / "record.json"), "--pack-dir", str(pack_dir),
+                     "--format", "md", "-o", str(tmp_path / "roadmap.md")]) == 0
+    for name in ("assess.md", "roadmap.txt", "report.md"):
+        text = (tmp_path / name).read_text(encoding="utf-8")
+        assert "Directrice du numérique" in text, name
+        assert not _slug("chief-digital-officer").search(text), name
+        assert "not installed" not in text and "non installé" not in text, name
+    english = (tmp_path / "roadmap.md").read_text(encoding="utf-8")
+    assert "Chief digital officer" in english

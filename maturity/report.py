@@ -336,21 +336,26 @@ def _owner_names(record: Mapping[str, Any], catalogue: Catalogue,
                  language: Language) -> Callable[[str], str]:
     """The name of a remediation's owner in the report's language, from its id (the record
     keeps ids: it is the same in every language). Where several of the record's packs name the
-    same owner, the first in the record's order (pack ids' order, as loaded) gives its name; an
-    owner no installed pack names is shown by its id. Each name is looked up when asked for,
-    so an untranslated name counts for the owners the report names, not for every owner a pack
-    declares."""
-    declared: dict[str, tuple[str, str]] = {}
+    same owner, the first in the record's order (pack ids' order, as loaded) that has the name
+    in the report's language gives it, else the first pack's own name (counted as shown in
+    its language); an owner no installed pack names is shown by its id. Each name is looked
+    up when asked for, so an untranslated name counts for the owners the report names, not
+    for every owner a pack declares."""
+    declared: dict[str, list[tuple[str, str]]] = {}
     for pinned in record["packs"]:
         installed = catalogue.packs.get(pinned["id"])
         if installed is not None:
             for owner in installed.header.owners:
-                declared.setdefault(owner.id, (installed.id, owner.name))
+                declared.setdefault(owner.id, []).append((installed.id, owner.name))
 
     def name(owner: str) -> str:
         if owner not in declared:
             return owner
-        pack_id, english = declared[owner]
+        for pack_id, english in declared[owner]:
+            shown, translated = language.lookup(pack_id, "owners", owner, "name", english)
+            if translated:
+                return shown
+        pack_id, english = declared[owner][0]
         return language.owner(pack_id, owner, english)
 
     return name
@@ -784,9 +789,14 @@ def _roadmap_view(roadmap: Mapping[str, Any], packs: Sequence[Mapping[str, Any]]
         {**a, "dimension_names": dims_of(a)}
         for a in roadmap["actions"] if a["phase"] is None
     ]
+    def source_label(source: str) -> str:
+        """A target's source as the reader reads it: the default is words, a preset a name."""
+        return language.gettext(N_("full marks")) if source == FULL_MARKS else source
+
     remaining = [
         {**r, "name": names.get((r["pack"], r["dimension"]), r["dimension"]),
-         "pack_title": titles.get(r["pack"], r["pack"])}
+         "pack_title": titles.get(r["pack"], r["pack"]),
+         "source_label": source_label(str(r.get("source", "")))}
         for r in roadmap["remaining_gap"]
     ]
     target_sources = sorted({t["source"] for t in roadmap["targets"]})
@@ -797,6 +807,7 @@ def _roadmap_view(roadmap: Mapping[str, Any], packs: Sequence[Mapping[str, Any]]
         "unscheduled": unscheduled,
         "remaining": remaining,
         "target_sources": target_sources,
+        "target_source_labels": [source_label(t) for t in target_sources],
         "timeline": timeline,
         "critical_titles": [(a, actions[a]["title"], actions[a]["effort"]) for a in critical],
         "used_phases": [p for p in phases if p["actions"]],

@@ -459,3 +459,21 @@ def test_a_local_packs_owner_names_reach_every_report_and_roadmap(tmp_path: Path
         assert "not installed" not in text and "non installé" not in text, name
     english = (tmp_path / "roadmap.md").read_text(encoding="utf-8")
     assert "Chief digital officer" in english
+
+
+def test_a_name_in_the_reports_language_wins_over_an_earlier_packs_english(
+        session: Session, english_record: dict[str, Any], builtin_rules: RuleSet) -> None:
+    """The first pack naming an owner has no current French name for it (its English name
+    changed since it was translated); a later pack has one: the French name is shown, not
+    the first pack's English."""
+    dgpf, talent = builtin_rules.pack("oecd-dgpf"), builtin_rules.pack("oecd-digital-talent")
+    changed = _with_owners(dgpf, [
+        {**o.model_dump(include={"id", "name"}),
+         "name": "Digital director" if o.id == "chief-digital-officer" else o.name}
+        for o in dgpf.header.owners])
+    packs = [changed, talent]
+    context = report_context(english_record, {
+        "packs": packs, "lang": "fr", "language": load_language(session, "fr", packs)})
+    names = {name for a in context["roadmap"]["actions"] for name in a["owner_names"]}
+    assert "Directeur ou directrice du numérique" in names
+    assert "Digital director" not in names

@@ -126,3 +126,16 @@ def test_the_french_report_shows_details_in_french_unmarked(tmp_path: Path) -> N
     for attrs, text in results:
         assert ('lang="en"' in attrs) == bool(TYPE_ERROR.fullmatch(text)), text
     assert "credit 0" not in page
+
+
+def test_the_default_targets_source_is_said_in_the_reports_language(tmp_path: Path) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(AUTOLOAD_ENV, "1")
+        assert main(["assess", str(EXAMPLES / "ministry-of-health"), "--lang", "fr",
+                     "--format", "md", "-o", str(tmp_path / "fr.md")]) == 0
+        assert main(["assess", str(EXAMPLES / "ministry-of-health"), "--lang", "ar",
+                     "--format", "html", "-o", str(tmp_path / "ar.html")]) == 0
+    french = (tmp_path / "fr.md").read_text(encoding="utf-8")
+    assert "(score maximal)" in french
+    for name in ("fr.md", "ar.html"):
+        assert "full marks" not in (tmp_path / name).read_text(encoding="utf-8"), name

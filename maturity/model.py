@@ -47,10 +47,14 @@ class Refusal(ValueError):
     """A validator's refusal that says what it expected and how to fix it (pydantic keeps the
     exception, so the error shown to the file's author can say both)."""
 
-    def __init__(self, message: str, *, expected: str, fix: str) -> None:
+    def __init__(self, message: str, *, expected: str, fix: str,
+                 at: tuple[str | int, ...] = (), found: str | None = None) -> None:
         super().__init__(message)
         self.expected = expected
         self.fix = fix
+        #: Where in the refused value the fault is (a list item's key, say), and what is there.
+        self.at = at
+        self.found = found
 
 
 #: Ids of organisations, packs, dimensions, facets and owners.
@@ -117,6 +121,10 @@ class Owner(_Strict):
     translations: dict[str, Translation] = {}
 
 
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
+
+
 class PackHeader(_Strict):
     id: Slug
     version: Annotated[str, Field(pattern=r"^[0-9]+(\.[0-9]+)*([a-z0-9.+-]*)$", max_length=50)]
@@ -141,13 +149,18 @@ class PackHeader(_Strict):
         # entries would be two names for one thing, and the second silently wins.
         table = info.field_name or ""
         key = "level" if table == "levels" else "id"
-        seen = [getattr(item, key) for item in items]
-        twice = sorted({k for k in seen if seen.count(k) > 1})
-        if twice:
-            raise Refusal(f"two {table} with {key} {twice[0]!r}",
-                          expected=f"each of the pack's {table} declared once",
-                          fix=f"remove or rename one of the two [[pack.{table}]] tables "
-                              f"with {key} = {twice[0]!r}")
+        first: dict[Any, int] = {}
+        for index, item in enumerate(items):
+            value = getattr(item, key)
+            if value in first:
+                raise Refusal(
+                    f"two {table} with {key} {value!r} (the {_ordinal(first[value] + 1)} "
+                    f"and the {_ordinal(index + 1)})",
+                    expected=f"each of the pack's {table} declared once",
+                    fix=f"remove or rename one of the two [[pack.{table}]] tables with "
+                        f"{key} = {value!r}",
+                    at=(index, key), found=repr(value))
+            first[value] = index
         return items
 
 

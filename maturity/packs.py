@@ -89,16 +89,24 @@ def pydantic_error(
     if kind == "string_pattern_mismatch" and first.get("ctx", {}).get("pattern") == SLUG_PATTERN:
         expected = "lowercase letters, digits and hyphens, from a letter or digit"
     refusal = (first.get("ctx") or {}).get("error")
+    shown = _short(found)
     if isinstance(refusal, Refusal):
-        # One of our validators: it says what it wanted and how to fix it.
+        # One of our validators: it says what it wanted and how to fix it, and may point
+        # into the value it refused (the second of two tables, say).
         expected, fix = refusal.expected, refusal.fix
+        if refusal.at:
+            where = locate([*loc, *refusal.at])
+            if subject:
+                where = f"{subject}: {where}"
+        if refusal.found is not None:
+            shown = refusal.found
     return error(
         message,
         code=f"{error.default_code}.invalid-value",
         file=file,
         location=where,
         expected=expected,
-        found=_short(found),
+        found=shown,
         fix=fix,
     )
 

@@ -169,10 +169,17 @@ def test_an_id_declared_twice_in_the_header_is_refused(
     (pack_dir / "pack.toml").write_text(tomli_w.dumps(header), encoding="utf-8")
     with pytest.raises(PackError) as caught:
         _load(pack_dir)
+    second = len(items)
+    first = next(i for i, item in enumerate(items) if item[key] == entry[key]) + 1
     assert caught.value.code == "pack.invalid-value"
-    assert caught.value.message == f"two {table} with {key} {entry[key]!r}"
+    assert caught.value.message == f"two {table} with {key} {entry[key]!r} (the {first}" + (
+        "st" if first == 1 else "nd") + f" and the {second}" + (
+        "nd" if second == 2 else "rd" if second == 3 else "th") + ")"
     assert caught.value.file == "mini/pack.toml"
-    assert (caught.value.location or "").startswith(f"pack.{table}")
+    # The second table, at its key, with its line.
+    assert re.fullmatch(rf"pack\.{table}\[{second - 1}\]\.{key} \(line \d+\)",
+                        caught.value.location or ""), caught.value.location
+    assert caught.value.found == repr(entry[key])
     assert caught.value.expected == f"each of the pack's {table} declared once"
     assert caught.value.fix == (f"remove or rename one of the two [[pack.{table}]] tables "
                                 f"with {key} = {entry[key]!r}")

@@ -432,6 +432,37 @@ def translated_detail(detail: str, language: Language) -> str | None:
     return None
 
 
+_DATE = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_WAIVED = re.compile(rf"waived by (?P<approver>.+?) until (?P<expires>{_DATE}) "
+                     r"\((?P<risk>low|medium|high) risk\): (?P<justification>.*)", re.DOTALL)
+_WAIVER_STANDS = re.compile(rf"waiver (?P<state>expired|not yet valid) \(granted "
+                            rf"(?P<granted>{_DATE}), expires (?P<expires>{_DATE})\): "
+                            r"finding stands")
+_RISKS: Final = {"low": N_("low"), "medium": N_("medium"), "high": N_("high")}
+
+
+def translated_reason(reason: str, language: Language) -> str:
+    """An outcome's reason in the report's language where the engine wrote it (a waiver's
+    effect); a reason someone else wrote (an organisation's justification for declaring a
+    rule not applicable, a pack's `applies` reason) as it was written. Names, the waiver's
+    justification and its approver stay as recorded; dates are written as the locale does."""
+    if (waived := _WAIVED.fullmatch(reason)) is not None:
+        return language.gettext(
+            "waived by %(approver)s until %(date)s (%(risk)s risk): %(justification)s") % {
+            "approver": waived.group("approver"), "date": language.date(waived.group("expires")),
+            "risk": language.gettext(_RISKS[waived.group("risk")]),
+            "justification": waived.group("justification")}
+    if (stands := _WAIVER_STANDS.fullmatch(reason)) is not None:
+        message = (N_("waiver expired (granted %(granted)s, expires %(expires)s): finding "
+                      "stands") if stands.group("state") == "expired" else
+                   N_("waiver not yet valid (granted %(granted)s, expires %(expires)s): "
+                      "finding stands"))
+        return language.gettext(message) % {
+            "granted": language.date(stands.group("granted")),
+            "expires": language.date(stands.group("expires"))}
+    return reason
+
+
 def _level_label(level: int, names: Mapping[int, str], language: Language) -> str:
     if level == 0:
         return names[0]
@@ -559,7 +590,7 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
                     "detail": outcome["detail"] if detail is None else detail,
                     # The engine's own words, when not one of its known forms.
                     "detail_english": detail is None and not language.is_source,
-                    "reason": outcome.get("reason", ""),
+                    "reason": translated_reason(str(outcome.get("reason") or ""), language),
                     "underlying": outcome.get("underlying"),
                     "evidence": _evidence_items(outcome["values"], documents),
                     "remediation": language.rule(pack_id, outcome["rule"], "action",

@@ -139,3 +139,47 @@ def test_the_default_targets_source_is_said_in_the_reports_language(tmp_path: Pa
     assert "(score maximal)" in french
     for name in ("fr.md", "ar.html"):
         assert "full marks" not in (tmp_path / name).read_text(encoding="utf-8"), name
+
+
+def test_a_waivers_effect_is_said_in_the_reports_language(french: Language) -> None:
+    from maturity.report import translated_reason
+
+    waived = translated_reason("waived by Secretary-General until 2027-03-31 (medium risk): "
+                               "Costing waits for the new system", french)
+    assert re.sub("[\u00a0\u202f]", " ", waived) == (
+        "dérogation accordée par Secretary-General jusqu'au 31 mars 2027 (risque moyen) : "
+        "Costing waits for the new system")
+    stands = translated_reason("waiver expired (granted 2025-01-01, expires 2025-12-31): "
+                               "finding stands", french)
+    assert stands.startswith("dérogation expirée (accordée le 1 janvier 2025")
+    early = translated_reason("waiver not yet valid (granted 2027-01-01, expires 2027-12-31): "
+                              "finding stands", french)
+    assert early.startswith("dérogation pas encore en vigueur")
+    # What an organisation or a pack wrote is shown as written.
+    for written in ("We do not run services", "only for organisations that deliver services",
+                    "waived by nobody"):
+        assert translated_reason(written, french) == written
+
+
+def test_the_engines_waiver_texts_are_the_forms_the_report_reads() -> None:
+    """The report reads back what `outcome_from_result` writes: a waived outcome and an
+    expired waiver of the real engine."""
+    from maturity.engine import outcome_from_result
+    from maturity.model import Waiver
+    from maturity.report import translated_reason
+
+    english = Language.build("en", [])
+    session = Session()
+    rules, _ = session.load_rules()
+    compiled = rules.rules[0]
+    ctx = EvalContext(dt.date(2026, 6, 30), {})
+    for granted, expires in ((dt.date(2026, 1, 1), dt.date(2027, 1, 1)),
+                             (dt.date(2025, 1, 1), dt.date(2025, 12, 31)),
+                             (dt.date(2027, 1, 1), dt.date(2027, 12, 31))):
+        waiver = Waiver.model_validate({
+            "rule": compiled.id, "justification": "Because; (really): yes",
+            "approver": "Head (acting) until further notice", "granted": granted,
+            "expires": expires, "risk": "high"})
+        outcome = outcome_from_result(compiled, {}, ctx, 0.0, waiver)
+        assert outcome.reason
+        assert translated_reason(outcome.reason, english) != outcome.reason, outcome.reason

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+import typing
 from collections.abc import Callable, Mapping, Sequence
 from importlib.resources.abc import Traversable
 from pathlib import Path
@@ -74,14 +75,19 @@ def pydantic_error(
             fix=f"did you mean {suggestion!r}?" if suggestion else "remove the key",
         )
     if kind == "missing":
+        key = str(first["loc"][-1])
+        stamped = key == "source" and "translations" not in first["loc"] and any(
+            field in model.model_fields for field in ("locale", "messages"))
         return error(
-            f"missing key {str(first['loc'][-1])!r}",
+            f"missing key {key!r}",
             code=f"{error.default_code}.missing-key",
             file=file,
             location=where,
-            expected=f"a value for {str(first['loc'][-1])!r}",
+            expected=f"a value for {key!r}",
             found="nothing",
-            fix="add the key",
+            # A catalogue's `source` is the hash of the English it translates: a tool writes it.
+            fix="stamp the translation: .venv/bin/python scripts/i18n.py stamp FILE (a source "
+                "is never typed by hand)" if stamped else "add the key",
         )
     message = first["msg"].removeprefix("Value error, ")
     expected = message.removeprefix("Input should be ")
@@ -140,13 +146,17 @@ def _short(value: Any) -> str:
 def _allowed_keys(model: type[BaseModel], loc: Sequence[str | int]) -> list[str]:
     """The field names of the (nested) model that a location points into."""
     current: Any = model
+    keyed = False  # the previous part was a table of entries by key (`owners.<id>`)
     for part in loc:
-        if isinstance(part, int):
+        if isinstance(part, int) or keyed:
+            keyed = False
             continue
         fields = getattr(current, "model_fields", None)
         if fields is None or part not in fields:
             return []
-        current = _inner_model(fields[part].annotation)
+        annotation = fields[part].annotation
+        keyed = typing.get_origin(annotation) is dict
+        current = _inner_model(annotation)
     fields = getattr(current, "model_fields", None)
     return list(fields) if fields else []
 

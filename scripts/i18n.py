@@ -28,17 +28,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LOCALE_DIR = ROOT / "reports" / "locale"
 _TABLE = re.compile(
-    r"^\[catalogue\.(?:(header)|(dimensions|facets|levels|owners|rules)\.\"?([^\]\"]+)\"?)\]")
+    r"^\[\s*catalogue\s*\.\s*(?:(header)|(dimensions|facets|levels|owners|rules)\s*\.\s*"
+    r"[\"']?([^\]\"'\s]+)[\"']?)\s*\]")
 _SOURCE = re.compile(r'^source\s*=\s*"[0-9a-f]*"\s*$')
 
 
-def stamp(path: Path, restamp: set[str]) -> int:
-    """Add (or, for `restamp` entries, replace) the `source` of translations; return how many."""
+def stamp(path: Path, restamp: set[str], pack_dir: Path | None = None) -> int:
+    """Add (or, for `restamp` entries, replace) the `source` of translations; return how many.
+    The pack is the one whose `i18n/` folder holds the file, else `pack_dir` (a plugin's
+    catalogue of another pack's texts is kept elsewhere)."""
     from maturity.catalogues import Element, source_for
     from maturity.limits import Limits
     from maturity.packs import load_pack_dir
 
-    pack_dir = path.resolve().parent.parent
+    pack_dir = pack_dir or path.resolve().parent.parent
+    if not (pack_dir / "pack.toml").is_file():
+        sys.exit(f"{path}: no pack.toml in {pack_dir}, the folder above the catalogue's i18n/ "
+                 "folder; name the pack it translates with --pack DIR")
     pack = load_pack_dir(pack_dir, origin="local:" + pack_dir.name, display=pack_dir.name,
                          limits=Limits())
     elements: dict[str, Element] = {"header": pack.header}
@@ -47,6 +53,10 @@ def stamp(path: Path, restamp: set[str]) -> int:
     elements.update({f"levels.{lv.level}": lv for lv in pack.header.levels})
     elements.update({f"owners.{o.id}": o for o in pack.header.owners})
     elements.update({f"rules.{r.id}": r for r in pack.rules})
+    unknown = sorted(restamp - set(elements))
+    if unknown:
+        sys.exit(f"{path}: --restamp {unknown[0]} names nothing in pack {pack.id} "
+                 "(write KIND.ID as the lint lists it, e.g. rules.DBD-SA-01 or owners.ciso)")
     data = tomllib.loads(path.read_text(encoding="utf-8"))["catalogue"]
 
     def entry(label: str) -> dict[str, str]:
@@ -142,14 +152,25 @@ def main() -> None:
     p.add_argument("files", nargs="+", type=Path)
     p.add_argument("--restamp", action="append", default=[], metavar="KIND.ID",
                    help="replace the source of a reviewed translation (e.g. rules.DBD-SA-01)")
+    p.add_argument("--pack", type=Path, default=None, metavar="DIR",
+                   help="the pack the catalogues translate (default: the folder above their "
+                        "i18n/ folder)")
     sub.add_parser("messages", help="extract template strings, update .po files, compile")
     p_init = sub.add_parser("init", help="start the .po file of a new language")
     p_init.add_argument("lang")
     sub.add_parser("compile", help="compile .po files into .mo files")
     args = parser.parse_args()
     if args.command == "stamp":
+        from maturity.errors import MaturityError
+
         for path in args.files:
-            print(f"{path}: {stamp(path, set(args.restamp))} stamped")
+            try:
+                print(f"{path}: {stamp(path, set(args.restamp), args.pack)} stamped")
+            except MaturityError as exc:  # the file's or the pack's fault: say it, no trace
+                print(exc, file=sys.stderr)
+                sys.exit(2)
+            except (OSError, tomllib.TOMLDecodeError) as exc:
+                sys.exit(f"{path}: {exc}")
     elif args.command == "messages":
         messages()
     elif args.command == "init":

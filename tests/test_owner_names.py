@@ -484,3 +484,61 @@ def test_a_name_in_the_reports_language_wins_over_an_earlier_packs_english(
     names = {name for a in context["roadmap"]["actions"] for name in a["owner_names"]}
     assert "Directeur ou directrice du numérique" in names
     assert "Digital director" not in names
+
+
+def test_the_stamp_tool_reads_any_table_spelling_and_refuses_what_it_cannot_do(
+        tmp_path: Path) -> None:
+    """Spaces inside a table's brackets are TOML; a restamp naming nothing is a typo, and a
+    catalogue outside a pack's i18n/ folder needs --pack: each said in one line, no trace."""
+    import subprocess
+    import sys
+
+    pack_dir = _mini_with_owners(tmp_path)
+    (pack_dir / "i18n").mkdir()
+    catalogue = pack_dir / "i18n" / "fr.toml"
+    catalogue.write_text('[catalogue]\nlocale = "fr"\npack = "mini"\n\n'
+                         '[ catalogue . owners . "chief-digital-officer" ]\n'
+                         'name = "Directrice du numérique"\n', encoding="utf-8")
+
+    def stamp(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, str(ROOT / "scripts" / "i18n.py"), "stamp",
+                               *args], capture_output=True, text=True)
+
+    assert stamp(str(catalogue)).returncode == 0
+    assert 'source = "' in catalogue.read_text(encoding="utf-8")
+    typo = stamp("--restamp", "owners.chief-digital-oficer", str(catalogue))
+    assert typo.returncode != 0 and "names nothing in pack mini" in typo.stderr
+    elsewhere = tmp_path / "plugin" / "mini.fr.toml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text('[catalogue]\nlocale = "fr"\npack = "mini"\n\n'
+                         '[catalogue.owners.head-of-service-design]\nname = "Design"\n',
+                         encoding="utf-8")
+    lost = stamp(str(elsewhere))
+    assert lost.returncode != 0 and "--pack DIR" in lost.stderr
+    assert stamp("--pack", str(pack_dir), str(elsewhere)).returncode == 0
+    for result in (typo, lost):
+        assert "Traceback" not in result.stderr
+
+
+def test_a_catalogue_entrys_keys_and_missing_source_are_explained(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pack_dir = _mini_with_owners(tmp_path)
+    (pack_dir / "i18n").mkdir()
+    catalogue = pack_dir / "i18n" / "fr.toml"
+    lint = ["rules", "lint", "--pack-dir", str(pack_dir), "--pack", "mini", "--lang", "fr"]
+    catalogue.write_text('[catalogue]\nlocale = "fr"\npack = "mini"\n\n'
+                         '[catalogue.owners.chief-digital-officer]\nsource = "0123456789ab"\n'
+                         'nom = "Directrice du numérique"\n', encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(AUTOLOAD_ENV, "1")
+        assert main(lint) == 2
+        said = capsys.readouterr().err
+        assert "unknown key 'nom'" in said
+        assert "expected: one of action, description, name, rationale, source, title" in said
+        catalogue.write_text('[catalogue]\nlocale = "fr"\npack = "mini"\n\n'
+                             '[catalogue.owners.chief-digital-officer]\n'
+                             'name = "Directrice du numérique"\n', encoding="utf-8")
+        assert main(lint) == 2
+        said = capsys.readouterr().err
+        assert "missing key 'source'" in said
+        assert "fix: stamp the translation: " in said

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from maturity import __version__
-from maturity.catalogues import apply_catalogues
+from maturity.catalogues import CatalogueMismatch, apply_catalogues
 from maturity.checks import CheckCompiler
 from maturity.engine import evaluate
 from maturity.errors import (
@@ -149,13 +149,25 @@ class Session:
             try:
                 pack = load_pack_dir(location.path, origin=origin, display=location.display,
                                      limits=self.limits)
-                compile_rules(apply_catalogues([pack], self.host.translations()),
-                              self.compiler)
+                compile_rules(self.with_plugin_catalogues([pack]), self.compiler)
             except MaturityError as exc:
                 out.append((plugin, pack_id, exc))
             else:
                 out.append((plugin, pack_id, None))
         return out
+
+    def with_plugin_catalogues(self, packs: Sequence[RulePack], locale: str | None = None
+                               ) -> list[RulePack]:
+        """`packs` with the plugins' translations (into `locale`, or every one) written in.
+        A plugin whose catalogue translates what a pack does not have is at fault: the run
+        stops, or under `--skip-broken-plugins` goes on without that plugin."""
+        while True:
+            catalogues = [(name, c) for name, c in self.host.translations()
+                          if locale is None or c.locale == locale]
+            try:
+                return apply_catalogues(packs, catalogues)
+            except CatalogueMismatch as exc:
+                self.host.skip_or_raise(exc.plugin, "maturity_translations", exc)
 
     def available_packs(self) -> dict[str, tuple[RulePack, PackLocation]]:
         """Every installed pack by id, loaded (once per session)."""
@@ -212,7 +224,7 @@ class Session:
         elif not pack_dirs:
             chosen.extend(pack for pack, loc in available.values() if loc.default)
         # Plugins' translation catalogues land where the packs' own translations live.
-        return apply_catalogues(chosen, self.host.translations())
+        return self.with_plugin_catalogues(chosen)
 
     def pack_directory(self, pack_id: str) -> Path | Traversable | None:
         """Where a pack's files are: a directory given with --pack-dir, else the installed

@@ -43,7 +43,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from maturity.errors import PackError, PluginError, did_you_mean
 from maturity.model import (
@@ -63,6 +63,7 @@ __all__ = [
     "ELEMENT_KINDS",
     "FIELD_ORDER",
     "TRANSLATABLE_FIELDS",
+    "CatalogueMismatch",
     "Element",
     "TranslationCatalogue",
     "apply_catalogues",
@@ -100,6 +101,15 @@ ELEMENT_KINDS: tuple[Literal["dimensions", "facets", "levels", "owners", "rules"
 Element = PackHeader | Dimension | Facet | LevelName | Owner | Rule
 
 
+class CatalogueMismatch(PluginError):
+    """A plugin's catalogue translates something the pack does not have (another version of
+    it, most often): the plugin is at fault, and `--skip-broken-plugins` leaves it out."""
+
+    def __init__(self, plugin: str, message: str, **fields: str | None) -> None:
+        super().__init__(message, **fields)
+        self.plugin = plugin
+
+
 class TranslationCatalogue(BaseModel):
     """One locale's translations of one pack's texts, and/or of report template messages.
 
@@ -119,6 +129,12 @@ class TranslationCatalogue(BaseModel):
     owners: dict[Slug, Translation] = {}
     rules: dict[RuleId, Translation] = {}
     messages: dict[Message, Message] = {}
+    #: The file it was read from (`load_catalogue`), for errors about its content.
+    _origin: str | None = PrivateAttr(default=None)
+
+    @property
+    def origin(self) -> str | None:
+        return self._origin
 
     @model_validator(mode="after")
     def _consistent(self) -> TranslationCatalogue:
@@ -253,12 +269,14 @@ def _translate(pack: RulePack, catalogues: list[tuple[str, TranslationCatalogue]
             elements = by_kind[kind]
             if kind != "header" and key not in elements:
                 hint = did_you_mean(key, elements)
-                raise PluginError(
+                raise CatalogueMismatch(
+                    plugin,
                     f"plugin {plugin!r} translates {kind[:-1]} {key!r}, which pack "
                     f"{pack.id!r} {pack.version} does not have",
                     code="plugin.catalogue-unknown",
-                    file=plugin,
-                    location=f"maturity_translations: {catalogue.locale} {kind}.{key}",
+                    file=catalogue.origin or plugin,
+                    location=f"catalogue.{kind}.{key} ({catalogue.locale}, from the "
+                             f"plugin's maturity_translations)",
                     expected="one of " + ", ".join(sorted(elements)),
                     found=repr(key),
                     fix=f"did you mean {hint!r}?" if hint else
@@ -366,7 +384,9 @@ def load_catalogue(path: Path | Traversable, *, display: str | None = None) -> T
             fix="start the file with [catalogue]",
         )
     try:
-        return TranslationCatalogue.model_validate(doc["catalogue"])
+        catalogue = TranslationCatalogue.model_validate(doc["catalogue"])
     except ValidationError as exc:
         raise pydantic_error(exc, TranslationCatalogue, file=shown,
                              prefix=["catalogue"]) from None
+    catalogue._origin = shown
+    return catalogue

@@ -152,10 +152,9 @@ def localised_packs(session: Session, packs: Sequence[RulePack], lang: str) -> l
             own.append((f"pack:{pack.id}", catalogue))
     if not own:
         return list(packs)
-    plugins = [(name, c) for name, c in session.host.translations() if c.locale == lang]
     with_own = apply_catalogues(packs, own)
-    return [_completed(final, mine, lang)
-            for final, mine in zip(apply_catalogues(with_own, plugins), with_own, strict=True)]
+    return [_completed(final, mine, lang) for final, mine in zip(
+        session.with_plugin_catalogues(with_own, lang), with_own, strict=True)]
 
 
 def _completed(final: RulePack, own: RulePack, lang: str) -> RulePack:
@@ -518,7 +517,7 @@ def load_language(session: Session, lang: str, packs: Sequence[RulePack] | None 
     lang = check_language(session, lang)
     if packs is None:
         packs = [pack for pack, _loc in session.available_packs().values()]
-        packs = apply_catalogues(packs, session.host.translations())
+        packs = session.with_plugin_catalogues(packs)
     if lang == SOURCE_LANGUAGE:
         return Language.build(lang, localised_packs(session, packs, lang))
     return Language.build(

@@ -19,7 +19,7 @@ import tomli_w
 
 import maturity
 from maturity.api import Session
-from maturity.catalogues import TranslationCatalogue, source_for
+from maturity.catalogues import TranslationCatalogue, load_catalogue, source_for
 from maturity.cli import main
 from maturity.errors import PackError, PluginError
 from maturity.hookspecs import hookimpl
@@ -222,10 +222,32 @@ def test_a_plugin_catalogue_translating_an_unknown_owner_is_refused(tmp_path: Pa
     assert error.code == "plugin.catalogue-unknown"
     assert error.message == ("plugin 'country' translates owner 'head-of-servise-design', "
                              "which pack 'mini' 1.0.0 does not have")
-    assert error.location == "maturity_translations: fr owners.head-of-servise-design"
+    assert error.file == "country"  # built in Python: no file to name, the plugin is
+    assert error.location == ("catalogue.owners.head-of-servise-design (fr, from the plugin's "
+                              "maturity_translations)")
     assert error.expected == "one of chief-digital-officer, head-of-service-design"
     assert error.found == "'head-of-servise-design'"
     assert error.fix == "did you mean 'head-of-service-design'?"
+
+
+def test_a_plugin_catalogue_of_another_pack_version_names_its_file_and_can_be_skipped(
+        tmp_path: Path) -> None:
+    pack_dir = _mini_with_owners(tmp_path)
+    (tmp_path / "mini.fr.toml").write_text(
+        '[catalogue]\nlocale = "fr"\npack = "mini"\n\n[catalogue.owners.head-of-legal]\n'
+        'name = "Direction juridique"\nsource = "000000000000"\n', encoding="utf-8")
+    catalogue = load_catalogue(tmp_path / "mini.fr.toml", display="country:mini.fr.toml")
+    plugin = ("country", _Catalogues(catalogue))
+    with pytest.raises(PluginError) as caught:
+        _session(plugin).load_rules(pack_dirs=[pack_dir])
+    assert caught.value.file == "country:mini.fr.toml"
+    assert (caught.value.location or "").startswith("catalogue.owners.head-of-legal")
+    # With --skip-broken-plugins the run goes on without the plugin, and says so.
+    session = Session(host=create_host(autoload=False, extra=[plugin], skip_broken=True))
+    rules, _ = session.load_rules(pack_dirs=[pack_dir])
+    assert [r.id for r in rules.rules]
+    assert [s.name for s in session.host.skipped] == ["country"]
+    assert "head-of-legal" in session.host.skipped[0].error
 
 
 def test_a_catalogue_file_translating_an_unknown_owner_is_listed_by_the_lint(

@@ -356,7 +356,9 @@ def _pack(cohort: Cohort, pack_id: str, labels: Sequence[str], group_by: GroupBy
         WeakRule(rule, t.title, t.dimension, dict(zip(dims, names, strict=True)).get(
             t.dimension, t.dimension), t.action, t.assessed, t.credit.value() / t.assessed,
                  t.gaps / t.assessed, t.gain.value() / t.assessed)
-        for (pack, rule), t in cohort.rules.items() if pack == pack_id and t.assessed
+        # A rule every organisation meets is no reform, however short the list.
+        for (pack, rule), t in cohort.rules.items()
+        if pack == pack_id and t.assessed and (t.gaps or t.gain.value() > 0)
     ]
     tallies.sort(key=lambda w: (-w.gain, w.mean_credit, w.rule))
     versions = tuple(f"{version} ({count})" for (version, _sha), count

@@ -106,6 +106,10 @@ def test_weakest_rules_by_index_points_to_gain() -> None:
     assert weakest["C"].gain == pytest.approx(((1 - 0.5) / 1 / 2 + 1 / 2 / 2) / 2)
     assert weakest["D"].assessed == 1 and weakest["D"].gap_share == 1.0
     assert weakest["C"].title == "Rule C" and weakest["C"].action == "Do C"
+    # B, met by both, is no reform: a longer list still leaves it out.
+    longer = compare([record("a", 0.5, outcomes=outcomes),
+                      record("b", 0.5, outcomes=other)], weakest=15).packs[0]
+    assert [w.rule for w in longer.weakest] == ["D", "C", "A"]
 
 
 def test_anonymous_numbers_follow_the_scores_not_the_public_ids() -> None:

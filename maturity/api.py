@@ -226,6 +226,10 @@ class Session:
         # Plugins' translation catalogues land where the packs' own translations live.
         return self.with_plugin_catalogues(chosen)
 
+    def local_pack_directories(self) -> list[Path]:
+        """The directories of the local packs (`--pack-dir`) this session has loaded."""
+        return list(self._local_dirs.values())
+
     def pack_directory(self, pack_id: str) -> Path | Traversable | None:
         """Where a pack's files are: a directory given with --pack-dir, else the installed
         pack's (its translation catalogues live there, read only when a language needs them)."""

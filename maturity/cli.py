@@ -142,7 +142,7 @@ def cmd_assess(args: argparse.Namespace) -> int:
 
         check_settings(roadmap, rules.packs)
     one = single_bundle(session, paths)
-    args.lang = _check_lang(session, args.lang)
+    args.lang = _check_lang(session, args.lang, getattr(args, "pack_dir", []))
     provenance = provenance_for(session, changes, args.lang, profiles=profiles,
                                 waiver_file=waiver_file)
     if one is not None and _names_directory(args.output):
@@ -192,13 +192,15 @@ def _names_directory(output: str | None) -> bool:
     return output.endswith(("/", os.sep)) or Path(output).is_dir()
 
 
-def _check_lang(session: Session, lang: str | None) -> str | None:
-    """The report language, refused up front (with the languages on offer) when unknown."""
+def _check_lang(session: Session, lang: str | None, pack_dirs: Sequence[str] = ()
+                ) -> str | None:
+    """The report language, refused up front (with the languages on offer) when unknown; a
+    local pack's catalogue files offer theirs too."""
     if lang is None:
         return None
     from maturity.i18n import check_language
 
-    return check_language(session, lang)
+    return check_language(session, lang, [Path(d) for d in pack_dirs])
 
 
 def _report_options(session: Session, lang: str | None, fmt: str | None,
@@ -369,7 +371,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     session = _session(args)
     records = [load_record(Path(p)) for p in args.records]
-    lang = _check_lang(session, args.lang)
+    lang = _check_lang(session, args.lang, getattr(args, "pack_dir", []))
     packs = None
     if args.pack_dir:
         # The packs the records pin, a local one among them: their names, not their ids.
@@ -787,7 +789,7 @@ def cmd_roadmap(args: argparse.Namespace) -> int:
     from maturity.replan import plan_from_evidence, plan_from_record, render_plan
 
     session = _session(args)
-    args.lang = _check_lang(session, args.lang)
+    args.lang = _check_lang(session, args.lang, getattr(args, "pack_dir", []))
     source = Path(args.source)
     if source.is_file():
         from maturity.loaders import load_record

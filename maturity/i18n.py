@@ -209,13 +209,16 @@ def _message_languages() -> list[str]:
                   if (entry / "LC_MESSAGES" / f"{MESSAGE_DOMAIN}.mo").is_file())
 
 
-def available_languages(session: Session) -> list[str]:
+def available_languages(session: Session, pack_dirs: Sequence[Path] = ()) -> list[str]:
     """Every language a report can be asked for: English, the shipped message catalogues,
-    the installed packs' catalogue files and plugins' catalogues."""
+    the catalogue files of the installed packs and of local ones (`pack_dirs`, and those the
+    session has loaded), and plugins' catalogues."""
     found = {SOURCE_LANGUAGE, *_message_languages()}
     found.update(c.locale for _n, c in session.host.translations())
-    for pack_id in session.available_packs():
-        directory = session.pack_directory(pack_id)
+    directories: list[Path | Traversable | None] = [
+        session.pack_directory(pack_id) for pack_id in session.available_packs()]
+    directories += [*session.local_pack_directories(), *pack_dirs]
+    for directory in directories:
         folder = directory / CATALOGUE_DIR if directory is not None else None
         if folder is not None and folder.is_dir():
             found.update(entry.name.removesuffix(".toml").replace("_", "-")
@@ -223,11 +226,11 @@ def available_languages(session: Session) -> list[str]:
     return sorted(found)
 
 
-def check_language(session: Session, lang: str) -> str:
+def check_language(session: Session, lang: str, pack_dirs: Sequence[Path] = ()) -> str:
     """`lang` if a report can be written in it, else a UsageError listing the languages."""
     if lang == SOURCE_LANGUAGE:
         return lang
-    languages = available_languages(session)
+    languages = available_languages(session, pack_dirs)
     if lang not in languages or _babel_locale(lang) is None:
         hint = did_you_mean(lang, languages)
         raise UsageError(

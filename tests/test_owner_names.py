@@ -564,3 +564,25 @@ def test_a_catalogue_entrys_keys_and_missing_source_are_explained(
         said = capsys.readouterr().err
         assert "missing key 'source'" in said
         assert "fix: stamp the translation: " in said
+
+
+def test_a_local_packs_catalogue_adds_its_language(tmp_path: Path) -> None:
+    """A country's own pack with i18n/es.toml offers Spanish, as an installed one would."""
+    pack_dir = _mini_with_owners(tmp_path)
+    owner = next(o for o in _load(pack_dir).header.owners if o.id == "chief-digital-officer")
+    (pack_dir / "i18n").mkdir()
+    (pack_dir / "i18n" / "es.toml").write_text(tomli_w.dumps({"catalogue": {
+        "locale": "es", "pack": "mini", "owners": {"chief-digital-officer": {
+            "name": "Director digital", "source": source_for(owner, ["name"])}}}}),
+        encoding="utf-8")
+    bundle = tmp_path / "bundle"
+    bundle.mkdir()
+    (bundle / "bundle.toml").write_text(
+        '[organisation]\nid = "city-of-port"\nname = "City of Port"\nkind = "municipality"\n'
+        '\n[assessment]\nas_of = 2026-10-31\n', encoding="utf-8")
+    (bundle / "evidence.toml").write_text("[strategy]\nadopted = false\n", encoding="utf-8")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(AUTOLOAD_ENV, "1")
+        assert main(["assess", str(bundle), "--pack-dir", str(pack_dir), "--pack", "mini",
+                     "--lang", "es", "--format", "md", "-o", str(tmp_path / "es.md")]) == 0
+    assert "Director digital" in (tmp_path / "es.md").read_text(encoding="utf-8")

@@ -164,6 +164,8 @@ class Words:
     #: "، " and "؛ "), for the descriptions screen readers read out.
     comma: str = ", "
     semicolon: str = "; "
+    #: Between a label and its value (French puts a no-break space before the colon).
+    colon: str = ": "
 
 
 ENGLISH = Words()
@@ -496,7 +498,7 @@ def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row], *
                 f'x="{_num(page.left(x + 1, cell_w - 2))}" '
                 f'y="{_num(y + 1)}" width="{_num(cell_w - 2)}" height="{_num(cell_h - 2)}" '
                 f'fill="{fill}"><title>'
-                f'{escape(f"{row.label}, {columns[j]}: {words.percent(value)}")}'
+                f'{escape(f"{row.label}{words.comma}{columns[j]}{words.colon}{words.percent(value)}")}'
                 f'</title></rect>')
             parts.append(page.text(x + cell_w / 2, y + cell_h / 2 + 5, words.percent(value),
                                    anchor="middle", size=14, colour=text_colour_on(fill),
@@ -513,7 +515,7 @@ def heatmap(uid: str, title: str, columns: Sequence[str], rows: Sequence[Row], *
                            words.percent(1.0), size=11, colour=MUTED))
     parts.append(page.text(note_x, ly + 10, no_data, size=11, colour=MUTED))
     desc = " ".join(
-        f"{row.label}: " + words.comma.join(f"{c} {words.percent(v)}"
+        f"{row.label}{words.colon}" + words.comma.join(f"{c} {words.percent(v)}"
                                             for c, v in zip(columns, row.values, strict=True))
         + "."
         for row in rows
@@ -573,7 +575,7 @@ def element_bars(uid: str, title: str, bands: Sequence[Band], *,
     parts.append(page.text(label_w + bar_w, y + 18, words.percent(1.0), anchor="end",
                            size=11, colour=MUTED))
     desc = " ".join(
-        f"{b.label}: {words.percent(b.score)} ({b.level}){words.semicolon}"
+        f"{b.label}{words.colon}{words.percent(b.score)} ({b.level}){words.semicolon}"
         + words.comma.join(f"{n} {words.percent(v)}" for n, v in b.bars) + "."
         for b in bands
     )

@@ -696,7 +696,8 @@ def words(language: Language) -> charts.Words:
                         number=lambda v: language.number(v, 1, trim=True),
                         rtl=language.direction == "rtl",
                         comma=language.pgettext("list separator", ", "),
-                        semicolon=language.pgettext("clause separator", "; "))
+                        semicolon=language.pgettext("clause separator", "; "),
+                        colon=language.pgettext("label separator", ": "))
 
 
 def _pack_charts(view: Mapping[str, Any], prefix: str, language: Language) -> dict[str, str]:

@@ -183,3 +183,28 @@ def test_the_engines_waiver_texts_are_the_forms_the_report_reads() -> None:
         outcome = outcome_from_result(compiled, {}, ctx, 0.0, waiver)
         assert outcome.reason
         assert translated_reason(outcome.reason, english) != outcome.reason, outcome.reason
+
+
+def test_labels_and_values_are_punctuated_in_the_reports_language(tmp_path: Path) -> None:
+    """French puts a no-break space before a colon, Arabic writes its own comma; a name too
+    long for the text roadmap's column gets a line of its own instead of running on."""
+    record = tmp_path / "health.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(AUTOLOAD_ENV, "1")
+        assert main(["assess", str(EXAMPLES / "ministry-of-health"), "-o", str(record)]) == 0
+        for lang, fmt, name in (("fr", "md", "fr.md"), ("fr", "html", "fr.html"),
+                                ("ar", "html", "ar.html"), ("en", "text", "en.txt")):
+            command = "roadmap" if fmt == "text" else "report"
+            assert main([command, str(record), "--lang", lang, "--format", fmt,
+                         "-o", str(tmp_path / name)]) == 0
+    french = (tmp_path / "fr.md").read_text(encoding="utf-8")
+    assert "**: " not in french and "**\u00a0: " in french
+    french_html = (tmp_path / "fr.html").read_text(encoding="utf-8")
+    descs = re.findall(r'<desc id="(?:heatmap|bars)-[^"]*">([^<]*)</desc>', french_html)
+    assert descs and all("\u00a0: " in d and re.search(r"\S: ", d) is None for d in descs)
+    arabic = (tmp_path / "ar.html").read_text(encoding="utf-8")
+    descs = re.findall(r'<desc id="(?:heatmap|bars)-[^"]*">([^<]*)</desc>', arabic)
+    assert descs and all(", " not in d and "، " in d for d in descs)
+    lines = (tmp_path / "en.txt").read_text(encoding="utf-8").splitlines()
+    gap = lines[lines.index("Remaining gap:") + 1:]
+    assert all(not re.search(r"[a-z] target ", line) for line in gap), gap

@@ -140,6 +140,15 @@ def _width(label: str, size: float, bold: bool = False) -> float:
     return shown * size * (0.6 if bold else 0.55)
 
 
+def _plural(singular: str, plural: str, count: int) -> str:
+    return singular if count == 1 else plural
+
+
+def _count(value: float) -> int:
+    """The count that picks a plural form: the number when whole, else a general plural."""
+    return int(value) if float(value).is_integer() else 100
+
+
 def _same(text: str) -> str:
     return text
 
@@ -157,6 +166,7 @@ class Words:
     """
 
     gettext: Callable[[str], str] = _same
+    ngettext: Callable[[str, str, int], str] = _plural
     percent: Callable[[float | None], str] = _pct
     number: Callable[[float], str] = _num
     rtl: bool = False
@@ -597,6 +607,15 @@ class TimelinePhase:
     critical: str | None = None
 
 
+def _actions(words: Words, count: int) -> str:
+    return words.ngettext("%(count)s action", "%(count)s actions", count) % {"count": count}
+
+
+def _person_months(words: Words, effort: float) -> str:
+    return words.ngettext("%(effort)s person-month", "%(effort)s person-months",
+                          _count(effort)) % {"effort": words.number(effort)}
+
+
 def _spread(wanted: Sequence[float], gap: float) -> list[float]:
     """Label positions near `wanted`, at least `gap` apart, in the same order."""
     order = sorted(range(len(wanted)), key=lambda i: wanted[i])
@@ -701,10 +720,9 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
                 continue
             x = label_w + col_w * k + 8
             length = max(4.0, (col_w - 16) * effort / biggest)
-            tip = words.gettext("%(lane)s, %(phase)s: %(count)s action(s), %(effort)s "
-                                "person-months") % {"lane": lane, "phase": phase.label,
-                                                    "count": count,
-                                                    "effort": words.number(effort)}
+            tip = words.gettext("%(lane)s, %(phase)s: %(actions)s, %(effort)s") % {
+                "lane": lane, "phase": phase.label,
+                "actions": _actions(words, count), "effort": _person_months(words, effort)}
             parts.append(f'<rect class="effort" x="{_num(page.left(x, length))}" '
                          f'y="{_num(y + lane_h / 2 - 13)}" '
                          f'width="{_num(length)}" height="10" rx="2" fill="{CURRENT}">'
@@ -731,11 +749,10 @@ def timeline(uid: str, title: str, phases: Sequence[TimelinePhase], lanes: Seque
                                anchor="middle", size=10.5, colour=PROJECTED_TEXT,
                                width=int(col_w / 6.5)))
     desc = " ".join(
-        words.gettext("%(phase)s (%(months)s): %(effort)s person-months in %(count)s "
-                      "action(s); projected ")
+        words.gettext("%(phase)s (%(months)s): %(effort)s in %(actions)s; projected ")
         % {"phase": p.label, "months": p.months,
-           "effort": words.number(sum(e for e, _ in p.lanes.values())),
-           "count": sum(c for _, c in p.lanes.values())}
+           "effort": _person_months(words, sum(e for e, _ in p.lanes.values())),
+           "actions": _actions(words, sum(c for _, c in p.lanes.values()))}
         + words.comma.join(f"{s} {words.percent(v)}" for s, v in sorted(p.projected.items()))
         + (words.gettext("; critical path: %(action)s") % {"action": p.critical}
            if p.critical else "") + "."

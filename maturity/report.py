@@ -120,6 +120,7 @@ def _configure(env: jinja2.Environment, language: Language | None = None,
     env.filters["plain"] = plain
     env.filters["pct"] = lambda v: language.number(None if v is None else 100 * float(v), 1)
     env.filters["pm"] = lambda v: language.number(float(v), 1, trim=True)
+    env.filters["plural_count"] = plural_count
     env.filters["num"] = language.number
     env.filters["date"] = language.date
     env.globals["language"] = language
@@ -130,6 +131,12 @@ def _configure(env: jinja2.Environment, language: Language | None = None,
                               "current": charts.CURRENT, "projected": charts.PROJECTED_TEXT,
                               "accent": ACCENT, "background": charts.BACKGROUND}
     return env
+
+
+def plural_count(value: float | int) -> int:
+    """The count that picks a plural form for a quantity: itself when whole, else one every
+    language puts in its general plural ("1.5 person-months", not "person-month")."""
+    return charts._count(float(value))
 
 
 def environment(language: Language | None = None) -> jinja2.Environment:
@@ -691,7 +698,7 @@ def report_context(record: Mapping[str, Any], options: Mapping[str, Any],
 
 def words(language: Language) -> charts.Words:
     """The charts' words, numbers and direction in the report's language."""
-    return charts.Words(gettext=language.gettext,
+    return charts.Words(gettext=language.gettext, ngettext=language.ngettext,
                         percent=lambda v: language.percent(v, 0),
                         number=lambda v: language.number(v, 1, trim=True),
                         rtl=language.direction == "rtl",

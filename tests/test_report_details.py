@@ -208,3 +208,24 @@ def test_labels_and_values_are_punctuated_in_the_reports_language(tmp_path: Path
     lines = (tmp_path / "en.txt").read_text(encoding="utf-8").splitlines()
     gap = lines[lines.index("Remaining gap:") + 1:]
     assert all(not re.search(r"[a-z] target ", line) for line in gap), gap
+
+
+@pytest.mark.parametrize(("effort", "count"), [(1, 1), (1.0, 1), (2, 2), (0.5, 100), (12, 12)])
+def test_a_quantity_picks_its_plural_by_its_number(effort: float, count: int) -> None:
+    from maturity.report import plural_count
+
+    assert plural_count(effort) == count
+
+
+def test_one_person_month_is_singular(tmp_path: Path) -> None:
+    record = tmp_path / "health.json"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(AUTOLOAD_ENV, "1")
+        assert main(["assess", str(EXAMPLES / "ministry-of-health"), "-o", str(record)]) == 0
+        for lang in ("en", "fr"):
+            assert main(["report", str(record), "--lang", lang, "--format", "html",
+                         "-o", str(tmp_path / f"{lang}.html")]) == 0
+    english = (tmp_path / "en.html").read_text(encoding="utf-8")
+    assert "1 person-month)" in english and "1 person-months" not in english
+    french = (tmp_path / "fr.html").read_text(encoding="utf-8")
+    assert "1 mois-personne)" in french and "1 mois-personnes" not in french

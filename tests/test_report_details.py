@@ -226,6 +226,8 @@ def test_one_person_month_is_singular(tmp_path: Path) -> None:
             assert main(["report", str(record), "--lang", lang, "--format", "html",
                          "-o", str(tmp_path / f"{lang}.html")]) == 0
     english = (tmp_path / "en.html").read_text(encoding="utf-8")
-    assert "1 person-month)" in english and "1 person-months" not in english
+    assert re.search(r"\b1 person-month\b", english) and not re.search(
+        r"\b1 person-months", english)
     french = (tmp_path / "fr.html").read_text(encoding="utf-8")
-    assert "1 mois-personne)" in french and "1 mois-personnes" not in french
+    assert re.search(r"\b1 mois-personne\b", french) and not re.search(
+        r"\b1 mois-personnes", french)

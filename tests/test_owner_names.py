@@ -488,6 +488,10 @@ def test_a_local_packs_owner_names_reach_every_report_and_roadmap(tmp_path: Path
         assert "not installed" not in text and "non installé" not in text, name
     english = (tmp_path / "roadmap.md").read_text(encoding="utf-8")
     assert "Chief digital officer" in english
+    # The catalogue names the owner only: the roadmap says its other texts stay English.
+    roadmap = (tmp_path / "roadmap.txt").read_text(encoding="utf-8")
+    assert re.search(r"[0-9]+ textes? (sont|est) affichés? dans (leur|sa) langue d'origine",
+                     roadmap), roadmap
 
 
 def test_a_name_in_the_reports_language_wins_over_an_earlier_packs_english(

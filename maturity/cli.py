@@ -301,7 +301,10 @@ def cmd_rules_lint(args: argparse.Namespace) -> int:
     problems = lint_rules(rules, session, lang=args.lang)
     for problem in problems:
         print(problem)
-    print(f"{len(problems)} problem(s) in {len(rules.rules)} rules")
+    count = len(problems)
+    print(f"{count} problem{'' if count == 1 else 's'} "
+          f"(checked {len(rules.rules)} rules of {len(rules.packs)} "
+          f"pack{'' if len(rules.packs) == 1 else 's'}, with their texts)")
     return 1 if problems else 0
 
 

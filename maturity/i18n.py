@@ -137,9 +137,11 @@ def pack_catalogue(
     return catalogue.model_copy(update=kept)
 
 
-def localised_packs(session: Session, packs: Sequence[RulePack], lang: str) -> list[RulePack]:
+def localised_packs(session: Session, packs: Sequence[RulePack], lang: str, *,
+                    for_readers: bool = True) -> list[RulePack]:
     """`packs` with their own catalogue files for `lang` merged in, under plugins' catalogues
-    (a pack written in `lang` needs none)."""
+    (a pack written in `lang` needs none). For readers, a plugin's stale translation gives
+    way to the pack's current one; the lint (`for_readers=False`) keeps it, to report it."""
     own: list[tuple[str, TranslationCatalogue]] = []
     for pack in packs:
         if pack.header.language == lang:
@@ -153,19 +155,28 @@ def localised_packs(session: Session, packs: Sequence[RulePack], lang: str) -> l
     if not own:
         return list(packs)
     with_own = apply_catalogues(packs, own)
-    return [_completed(final, mine, lang) for final, mine in zip(
+    return [_completed(final, mine, lang, for_readers) for final, mine in zip(
         session.with_plugin_catalogues(with_own, lang), with_own, strict=True)]
 
 
-def _completed(final: RulePack, own: RulePack, lang: str) -> RulePack:
+def _completed(final: RulePack, own: RulePack, lang: str, for_readers: bool = True
+               ) -> RulePack:
     """`final` (plugins' translations over the pack's), where a plugin translates only some of
     an element's texts, completed with the pack's translation of the others (both current: a
-    stale one is left to fall back and be reported)."""
-    stale = set(stale_translations(final, lang)) | set(stale_translations(own, lang))
+    stale one is left to fall back and be reported). A plugin's translation made from an
+    English text since edited gives way to the pack's own when that one is current: the
+    reader gets the current translation, not the English."""
+    stale_theirs = set(stale_translations(final, lang))
+    stale_ours = set(stale_translations(own, lang))
+    stale = stale_theirs | stale_ours
 
     def complete(kind: str, key: str, element: Any, mine: Any) -> Any:
         theirs, ours = element.translations.get(lang), mine.translations.get(lang)
         label = "header" if kind == "header" else f"{kind}.{key}"
+        if (for_readers and theirs is not None and ours is not None and theirs != ours
+                and label in stale_theirs and label not in stale_ours):
+            return element.model_copy(update={"translations": {**element.translations,
+                                                               lang: ours}})
         if theirs is None or ours is None or theirs == ours or label in stale:
             return element
         texts = {f: getattr(ours, f) for f in FIELD_ORDER if getattr(ours, f) is not None}
@@ -568,7 +579,7 @@ def translation_problems(rules: RuleSet, session: Session, lang: str) -> list[st
     """
     lang = check_language(session, lang)
     problems: list[str] = []
-    for pack in localised_packs(session, rules.packs, lang):
+    for pack in localised_packs(session, rules.packs, lang, for_readers=False):
         if pack.header.language == lang:
             continue
         stale = set(stale_translations(pack, lang))

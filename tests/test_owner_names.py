@@ -590,3 +590,24 @@ def test_a_local_packs_catalogue_adds_its_language(tmp_path: Path) -> None:
         assert main(["assess", str(bundle), "--pack-dir", str(pack_dir), "--pack", "mini",
                      "--lang", "es", "--format", "md", "-o", str(tmp_path / "es.md")]) == 0
     assert "Director digital" in (tmp_path / "es.md").read_text(encoding="utf-8")
+
+
+def test_a_plugins_stale_translation_gives_way_to_the_packs_current_one() -> None:
+    """Readers get the built-in pack's current French name; the lint still lists the
+    plugin's stale one, for its author to review. (One pack only: the talent pack's own
+    name for the same owner would hide the difference.)"""
+    stale = TranslationCatalogue.model_validate({
+        "locale": "fr", "pack": "oecd-dgpf",
+        "owners": {"chief-digital-officer": {"name": "Délégué au numérique",
+                                             "source": "111111111111"}}})
+    session = _session(("country", _Catalogues(stale)))
+    rules, _ = session.load_rules(["oecd-dgpf"])
+    record = maturity.assess(EXAMPLES / MINISTRY, rules=rules, session=session,
+                             roadmap={}).record
+    context = report_context(record, {
+        "packs": rules.packs, "lang": "fr", "language": load_language(session, "fr")})
+    names = {name for a in context["roadmap"]["actions"] for name in a["owner_names"]}
+    assert "Directeur ou directrice du numérique" in names
+    assert "Délégué au numérique" not in names and "Chief digital officer" not in names
+    problems = translation_problems(rules, session, "fr")
+    assert any("owners.chief-digital-officer: stale" in p for p in problems), problems

@@ -458,17 +458,24 @@ def test_an_owner_no_installed_pack_names_is_shown_by_its_id(
     assert "head-of-service-design" in names and "Head of service design" not in names
 
 
-def test_a_local_packs_owner_names_reach_every_report_and_roadmap(tmp_path: Path) -> None:
-    """A country's own pack, given with --pack-dir, is not installed: its names and
-    translations still reach reports and roadmaps, from `assess`, `roadmap` and `report`."""
-    pack_dir = _mini_with_owners(tmp_path)
-    _french_owner_catalogue(pack_dir, {"chief-digital-officer": "Directrice du numérique"})
+def _port_bundle(tmp_path: Path) -> Path:
+    """A municipality's bundle whose strategy is not adopted: rule A-1 fails, owned by the
+    chief digital officer."""
     bundle = tmp_path / "bundle"
     bundle.mkdir()
     (bundle / "bundle.toml").write_text(
         '[organisation]\nid = "city-of-port"\nname = "City of Port"\nkind = "municipality"\n'
         '\n[assessment]\nas_of = 2026-10-31\n', encoding="utf-8")
     (bundle / "evidence.toml").write_text("[strategy]\nadopted = false\n", encoding="utf-8")
+    return bundle
+
+
+def test_a_local_packs_owner_names_reach_every_report_and_roadmap(tmp_path: Path) -> None:
+    """A country's own pack, given with --pack-dir, is not installed: its names and
+    translations still reach reports and roadmaps, from `assess`, `roadmap` and `report`."""
+    pack_dir = _mini_with_owners(tmp_path)
+    _french_owner_catalogue(pack_dir, {"chief-digital-officer": "Directrice du numérique"})
+    bundle = _port_bundle(tmp_path)
     local = ["--pack-dir", str(pack_dir), "--pack", "mini"]
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(AUTOLOAD_ENV, "1")
@@ -579,12 +586,7 @@ def test_a_local_packs_catalogue_adds_its_language(tmp_path: Path) -> None:
         "locale": "es", "pack": "mini", "owners": {"chief-digital-officer": {
             "name": "Director digital", "source": source_for(owner, ["name"])}}}}),
         encoding="utf-8")
-    bundle = tmp_path / "bundle"
-    bundle.mkdir()
-    (bundle / "bundle.toml").write_text(
-        '[organisation]\nid = "city-of-port"\nname = "City of Port"\nkind = "municipality"\n'
-        '\n[assessment]\nas_of = 2026-10-31\n', encoding="utf-8")
-    (bundle / "evidence.toml").write_text("[strategy]\nadopted = false\n", encoding="utf-8")
+    bundle = _port_bundle(tmp_path)
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv(AUTOLOAD_ENV, "1")
         assert main(["assess", str(bundle), "--pack-dir", str(pack_dir), "--pack", "mini",

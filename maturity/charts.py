@@ -42,6 +42,7 @@ __all__ = [
     "heatmap_colour",
     "label",
     "line_count",
+    "plural_count",
     "radar",
     "text_colour_on",
     "timeline",
@@ -144,8 +145,9 @@ def _plural(singular: str, plural: str, count: int) -> str:
     return singular if count == 1 else plural
 
 
-def _count(value: float) -> int:
-    """The count that picks a plural form: the number when whole, else a general plural."""
+def plural_count(value: float) -> int:
+    """The count that picks a plural form for a quantity: the number when whole, else one
+    every language puts in its general plural ("1.5 person-months", not "person-month")."""
     return int(value) if float(value).is_integer() else 100
 
 
@@ -613,7 +615,7 @@ def _actions(words: Words, count: int) -> str:
 
 def _person_months(words: Words, effort: float) -> str:
     return words.ngettext("%(effort)s person-month", "%(effort)s person-months",
-                          _count(effort)) % {"effort": words.number(effort)}
+                          plural_count(effort)) % {"effort": words.number(effort)}
 
 
 def _spread(wanted: Sequence[float], gap: float) -> list[float]:

@@ -120,7 +120,7 @@ def _configure(env: jinja2.Environment, language: Language | None = None,
     env.filters["plain"] = plain
     env.filters["pct"] = lambda v: language.number(None if v is None else 100 * float(v), 1)
     env.filters["pm"] = lambda v: language.number(float(v), 1, trim=True)
-    env.filters["plural_count"] = plural_count
+    env.filters["plural_count"] = charts.plural_count
     env.filters["num"] = language.number
     env.filters["date"] = language.date
     env.globals["language"] = language
@@ -131,12 +131,6 @@ def _configure(env: jinja2.Environment, language: Language | None = None,
                               "current": charts.CURRENT, "projected": charts.PROJECTED_TEXT,
                               "accent": ACCENT, "background": charts.BACKGROUND}
     return env
-
-
-def plural_count(value: float | int) -> int:
-    """The count that picks a plural form for a quantity: itself when whole, else one every
-    language puts in its general plural ("1.5 person-months", not "person-month")."""
-    return charts._count(float(value))
 
 
 def environment(language: Language | None = None) -> jinja2.Environment:

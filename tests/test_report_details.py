@@ -212,7 +212,7 @@ def test_labels_and_values_are_punctuated_in_the_reports_language(tmp_path: Path
 
 @pytest.mark.parametrize(("effort", "count"), [(1, 1), (1.0, 1), (2, 2), (0.5, 100), (12, 12)])
 def test_a_quantity_picks_its_plural_by_its_number(effort: float, count: int) -> None:
-    from maturity.report import plural_count
+    from maturity.charts import plural_count
 
     assert plural_count(effort) == count
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +23,12 @@ def core_session() -> Session:
     """A session with only the built-in plugin, whatever else is installed."""
     return Session(host=create_host(autoload=False))
 
+
+
+def run_stamp(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    """`scripts/i18n.py stamp ARGS`, as a translator runs it (a real process, its output kept)."""
+    return subprocess.run([sys.executable, str(ROOT / "scripts" / "i18n.py"), "stamp",
+                           *map(str, args)], capture_output=True, text=True)
 
 @pytest.fixture(scope="session")
 def session() -> Session:

@@ -423,10 +423,7 @@ def test_the_api_refuses_to_record_a_language_it_cannot_write(session: Session) 
 
 def test_the_stamp_tool_fills_in_sources_and_restamps_a_reviewed_translation(
         tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
+    from tests.conftest import run_stamp
 
     pack_dir = _mini(tmp_path)
     (pack_dir / "i18n").mkdir()
@@ -436,8 +433,7 @@ def test_the_stamp_tool_fills_in_sources_and_restamps_a_reviewed_translation(
         '[catalogue.rules.A-1]\ntitle = "Une stratégie est adoptée"\n', encoding="utf-8")
 
     def stamp(*args: str) -> None:
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "i18n.py"), "stamp", *args,
-                        str(catalogue)], check=True, capture_output=True)
+        assert run_stamp(*args, catalogue).returncode == 0
 
     def stale() -> list[str]:
         session = _session()

@@ -30,7 +30,7 @@ from maturity.packs import load_pack_dir
 from maturity.plugins import AUTOLOAD_ENV, create_host
 from maturity.report import md_escape, report_context
 from maturity.ruleset import RuleSet
-from tests.conftest import EXAMPLES, MINI_PACK, ROOT
+from tests.conftest import EXAMPLES, MINI_PACK, ROOT, run_stamp
 
 #: The owners the mini pack's rules name, as a pack would declare them.
 MINI_OWNERS = [{"id": "chief-digital-officer", "name": "Chief digital officer"},
@@ -293,20 +293,22 @@ def test_the_lint_lists_missing_and_stale_owner_translations(tmp_path: Path) -> 
     assert language.fallback_count == 1
 
 
-def test_the_stamp_tool_stamps_and_restamps_owner_names(tmp_path: Path) -> None:
-    import subprocess
-    import sys
-
-    pack_dir = _mini_with_owners(tmp_path)
+def _unstamped_catalogue(pack_dir: Path, table: str, name: str) -> Path:
+    """The pack's i18n/fr.toml naming one owner under `table`, without its source yet."""
     (pack_dir / "i18n").mkdir()
     catalogue = pack_dir / "i18n" / "fr.toml"
-    catalogue.write_text('[catalogue]\nlocale = "fr"\npack = "mini"\n\n'
-                         '[catalogue.owners.chief-digital-officer]\n'
-                         'name = "Directeur ou directrice du numérique"\n', encoding="utf-8")
+    catalogue.write_text(f'[catalogue]\nlocale = "fr"\npack = "mini"\n\n{table}\n'
+                         f'name = "{name}"\n', encoding="utf-8")
+    return catalogue
+
+
+def test_the_stamp_tool_stamps_and_restamps_owner_names(tmp_path: Path) -> None:
+    pack_dir = _mini_with_owners(tmp_path)
+    catalogue = _unstamped_catalogue(pack_dir, "[catalogue.owners.chief-digital-officer]",
+                                     "Directeur ou directrice du numérique")
 
     def stamp(*args: str) -> None:
-        subprocess.run([sys.executable, str(ROOT / "scripts" / "i18n.py"), "stamp", *args,
-                        str(catalogue)], check=True, capture_output=True)
+        assert run_stamp(*args, catalogue).returncode == 0
 
     def stale() -> list[str]:
         session = _session()
@@ -523,19 +525,10 @@ def test_the_stamp_tool_reads_any_table_spelling_and_refuses_what_it_cannot_do(
         tmp_path: Path) -> None:
     """Spaces inside a table's brackets are TOML; a restamp naming nothing is a typo, and a
     catalogue outside a pack's i18n/ folder needs --pack: each said in one line, no trace."""
-    import subprocess
-    import sys
-
     pack_dir = _mini_with_owners(tmp_path)
-    (pack_dir / "i18n").mkdir()
-    catalogue = pack_dir / "i18n" / "fr.toml"
-    catalogue.write_text('[catalogue]\nlocale = "fr"\npack = "mini"\n\n'
-                         '[ catalogue . owners . "chief-digital-officer" ]\n'
-                         'name = "Directrice du numérique"\n', encoding="utf-8")
-
-    def stamp(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, str(ROOT / "scripts" / "i18n.py"), "stamp",
-                               *args], capture_output=True, text=True)
+    catalogue = _unstamped_catalogue(pack_dir, '[ catalogue . owners . "chief-digital-officer" ]',
+                                     "Directrice du numérique")
+    stamp = run_stamp
 
     assert stamp(str(catalogue)).returncode == 0
     assert 'source = "' in catalogue.read_text(encoding="utf-8")
